@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "FaxIntake",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "faxintake", targets: ["faxintake"]),
+        .library(name: "FaxImaging", targets: ["FaxImaging"]),
+        .library(name: "FormExtraction", targets: ["FormExtraction"]),
+        .library(name: "IntakeQueue", targets: ["IntakeQueue"]),
+        .library(name: "IntakePipeline", targets: ["IntakePipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+    ],
+    targets: [
+        // Thin bridges to the C libraries: a module map and a shim header each.
+        .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
+        .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
+        .systemLibrary(name: "CLeptonica", pkgConfig: "lept", providers: [.apt(["libleptonica-dev"])]),
+        .systemLibrary(name: "CTesseract", pkgConfig: "tesseract", providers: [.apt(["libtesseract-dev"])]),
+
+        // The one module that owns C handles; everything above it sees Swift types only.
+        .target(
+            name: "FaxImaging",
+            dependencies: ["CTIFF", "CPoppler", "CLeptonica", "CTesseract"]
+        ),
+        // Form templates, page classification, registration, field reading and validation.
+        .target(name: "FormExtraction", dependencies: ["FaxImaging"]),
+        // The structured queue: store protocol, SQLite (GRDB) and in-memory stores.
+        .target(name: "IntakeQueue", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // Spool watching, staged workers, routing, reports.
+        .target(
+            name: "IntakePipeline",
+            dependencies: [
+                "FaxImaging", "FormExtraction", "IntakeQueue",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Commands; the executable only calls into this.
+        .target(
+            name: "FaxIntakeCLI",
+            dependencies: [
+                "FaxImaging", "FormExtraction", "IntakeQueue", "IntakePipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "faxintake", dependencies: ["FaxIntakeCLI"]),
+
+        .testTarget(name: "FaxImagingTests", dependencies: ["FaxImaging"]),
+        .testTarget(name: "FormExtractionTests", dependencies: ["FormExtraction", "FaxImaging"]),
+        .testTarget(name: "IntakeQueueTests", dependencies: ["IntakeQueue"]),
+        .testTarget(name: "IntakePipelineTests", dependencies: ["IntakePipeline", "IntakeQueue", "FormExtraction", "FaxImaging"]),
+        .testTarget(name: "FaxIntakeCLITests", dependencies: ["FaxIntakeCLI"]),
+    ]
+)

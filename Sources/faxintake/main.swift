@@ -1,0 +1,3 @@
+import FaxIntakeCLI
+
+FaxIntakeCommand.runMain()
