@@ -54,9 +54,5 @@ let package = Package(
         .executableTarget(name: "faxintake", dependencies: ["FaxIntakeCLI"]),
 
         .testTarget(name: "FaxImagingTests", dependencies: ["FaxImaging"]),
-        .testTarget(name: "FormExtractionTests", dependencies: ["FormExtraction", "FaxImaging"]),
-        .testTarget(name: "IntakeQueueTests", dependencies: ["IntakeQueue"]),
-        .testTarget(name: "IntakePipelineTests", dependencies: ["IntakePipeline", "IntakeQueue", "FormExtraction", "FaxImaging"]),
-        .testTarget(name: "FaxIntakeCLITests", dependencies: ["FaxIntakeCLI"]),
     ]
 )

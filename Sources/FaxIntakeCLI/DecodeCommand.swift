@@ -28,6 +28,9 @@ struct DecodeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write each decoded page as a PGM image into this folder.", valueName: "folder"))
     var writePages: String?
 
+    @Flag(help: "Include fillable-PDF form values in the output. They are PHI: use on a trusted terminal only.")
+    var showFormValues = false
+
     func run() throws {
         let decoder = DocumentDecoder(limits: DecodeLimits(maxPixelsPerPage: maxPixels, maxPagesPerFile: maxPages))
         var worst = SysExit.ok
@@ -43,7 +46,8 @@ struct DecodeCommand: ParsableCommand {
                 if worst == SysExit.ok || code == SysExit.noInput { worst = code }
                 continue
             }
-            let summary = DecodeSummary(document)
+            var summary = DecodeSummary(document)
+            if showFormValues { summary.formValues = document.formValues.mapValues(FormValueOutput.init) }
             print(json ? JSONOutput.line(summary) : summary.text)
             if let folder = writePages { try writePageImages(document, to: folder) }
         }
@@ -86,6 +90,7 @@ struct DecodeSummary: Encodable {
     var pages: [PageSummary]
     var fax: FaxMetadata?
     var formFields: Int
+    var formValues: [String: FormValueOutput]?
     var warnings: [String]
 
     init(_ document: DecodedDocument) {
@@ -110,6 +115,9 @@ struct DecodeSummary: Encodable {
                                 p.index + 1, p.width, p.height, p.xDpi, p.yDpi, p.storedXDpi, p.storedYDpi,
                                 p.compression, p.photometric, p.blank ? ", blank" : ""))
         }
+        for (name, value) in (formValues ?? [:]).sorted(by: { $0.key < $1.key }) {
+            lines.append("  field \(name) = \(value.text ?? (value.checked == true ? "[x]" : "[ ]"))")
+        }
         return lines.joined(separator: "\n")
     }
 }
@@ -118,4 +126,17 @@ struct DecodeSummary: Encodable {
 struct DecodeFailure: Encodable {
     var file: String
     var error: String
+}
+
+/// A form value as printed: text fields carry `text`, checkboxes `checked`.
+struct FormValueOutput: Encodable {
+    var text: String?
+    var checked: Bool?
+
+    init(_ value: FormFieldValue) {
+        switch value {
+        case .text(let t): text = t
+        case .checkbox(let c): checked = c
+        }
+    }
 }
