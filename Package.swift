@@ -54,5 +54,6 @@ let package = Package(
         .executableTarget(name: "faxintake", dependencies: ["FaxIntakeCLI"]),
 
         .testTarget(name: "FaxImagingTests", dependencies: ["FaxImaging"]),
+        .testTarget(name: "IntakeQueueTests", dependencies: ["IntakeQueue"]),
     ]
 )

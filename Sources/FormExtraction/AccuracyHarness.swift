@@ -1,0 +1,156 @@
+import FaxImaging
+import Foundation
+
+/// The ground truth the development corpus ships beside each document (`NNNN.truth.json`).
+public struct DocumentTruth: Sendable, Decodable {
+    public var file: String
+    public var kind: String
+    public var faxLine: String?
+    public var expectedRoute: String?
+    public var requestTypeRoute: String?
+    public var pages: Int
+    public var formPage: Int?
+    public var upsideDown: Bool?
+    public var fields: [String: String]
+    public var checkboxGroups: [String: [String]]
+
+    enum CodingKeys: String, CodingKey {
+        case file, kind, pages, fields
+        case faxLine = "fax_line", expectedRoute = "expected_route", requestTypeRoute = "request_type_route"
+        case formPage = "form_page", upsideDown = "upside_down", checkboxGroups = "checkbox_groups"
+    }
+
+    public static func load(_ path: String) throws -> DocumentTruth {
+        try JSONDecoder().decode(DocumentTruth.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+}
+
+/// Counts of right and wrong, per field, per document kind, for checkboxes and form finding.
+public struct AccuracyReport: Sendable, Encodable {
+    /// A hit count over a total.
+    public struct Tally: Sendable, Encodable {
+        public var correct = 0
+        public var total = 0
+        public var rate: Double { total == 0 ? 1 : Double(correct) / Double(total) }
+
+        mutating func add(_ ok: Bool) { total += 1; if ok { correct += 1 } }
+
+        enum CodingKeys: String, CodingKey { case correct, total, rate }
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(correct, forKey: .correct); try c.encode(total, forKey: .total)
+            try c.encode((rate * 10000).rounded() / 10000, forKey: .rate)
+        }
+    }
+
+    /// A field value that did not match, for the developer's eyes only (it is PHI).
+    public struct Miss: Sendable, Encodable {
+        public var file: String
+        public var field: String
+        public var expected: String
+        public var got: String
+        public var needsReview: Bool
+    }
+
+    public var documents = 0
+    public var fieldsByName: [String: Tally] = [:]
+    public var fieldsByKind: [String: Tally] = [:]
+    public var checkboxesByKind: [String: Tally] = [:]
+    public var fields = Tally()
+    public var checkboxes = Tally()
+    public var formFound = Tally()
+    public var orientation = Tally()
+    /// Fields that are wrong but not marked for review.
+    public var silentErrors = 0
+    public var reviewFlagged = 0
+    public var failures: [String] = []
+    public var misses: [Miss] = []
+    public var secondsPerDocument: [String: Double] = [:]
+
+    public var silentErrorRate: Double { fields.total == 0 ? 0 : Double(silentErrors) / Double(fields.total) }
+}
+
+/// Runs extraction over a folder of documents with `.truth.json` files and scores it.
+public struct AccuracyHarness {
+    public var decoder: DocumentDecoder
+
+    public init(decoder: DocumentDecoder = DocumentDecoder()) { self.decoder = decoder }
+
+    /// The documents in `folder` that have a truth file, sorted by name.
+    public static func documents(in folder: String) -> [(document: String, truth: String)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { $0.hasSuffix(".truth.json") }.sorted().compactMap { truthName in
+            let stem = String(truthName.dropLast(".truth.json".count))
+            for ext in ["tif", "tiff", "pdf"] where names.contains("\(stem).\(ext)") {
+                return ("\(folder)/\(stem).\(ext)", "\(folder)/\(truthName)")
+            }
+            return nil
+        }
+    }
+
+    /// Values are compared after trimming and collapsing whitespace; nothing else is forgiven.
+    public static func same(_ a: String, _ b: String) -> Bool {
+        FieldValidation.collapseWhitespace(a) == FieldValidation.collapseWhitespace(b)
+    }
+
+    public func run(_ items: [(document: String, truth: String)], extractor: FormExtractor) -> AccuracyReport {
+        var report = AccuracyReport()
+        for item in items {
+            report.documents += 1
+            guard let truth = try? DocumentTruth.load(item.truth) else {
+                report.failures.append("\(item.truth): unreadable truth file")
+                continue
+            }
+            let started = Date()
+            let result: ExtractionResult
+            do {
+                let document = try decoder.decode(path: item.document)
+                result = try extractor.extract(document)
+            } catch {
+                report.failures.append("\(error)")
+                for (name, expected) in truth.fields {
+                    report.fields.add(expected.isEmpty)
+                    report.fieldsByName[name, default: .init()].add(expected.isEmpty)
+                    report.fieldsByKind[truth.kind, default: .init()].add(expected.isEmpty)
+                }
+                continue
+            }
+            report.secondsPerDocument[URL(fileURLWithPath: item.document).lastPathComponent] = Date().timeIntervalSince(started)
+            score(result, against: truth, file: item.document, into: &report)
+        }
+        return report
+    }
+
+    func score(_ result: ExtractionResult, against truth: DocumentTruth, file: String, into report: inout AccuracyReport) {
+        let found = truth.formPage == nil ? result.form == nil : result.form?.page == truth.formPage
+        report.formFound.add(found)
+        if let form = result.form, truth.formPage != nil {
+            report.orientation.add((form.rotation == 180) == (truth.upsideDown ?? false))
+        }
+        for (name, expected) in truth.fields {
+            let reading = result.fields[name]
+            let got = reading?.value ?? ""
+            let ok = Self.same(got, expected)
+            report.fields.add(ok)
+            report.fieldsByName[name, default: .init()].add(ok)
+            report.fieldsByKind[truth.kind, default: .init()].add(ok)
+            if reading?.needsReview == true { report.reviewFlagged += 1 }
+            if !ok {
+                if reading?.needsReview != true { report.silentErrors += 1 }
+                report.misses.append(.init(file: URL(fileURLWithPath: file).lastPathComponent, field: name,
+                                           expected: expected, got: got, needsReview: reading?.needsReview ?? false))
+            }
+        }
+        for (group, expected) in truth.checkboxGroups {
+            let got = result.checkboxes[group]?.selected ?? []
+            let ok = got.sorted() == expected.sorted()
+            report.checkboxes.add(ok)
+            report.checkboxesByKind[truth.kind, default: .init()].add(ok)
+            if !ok {
+                report.misses.append(.init(file: URL(fileURLWithPath: file).lastPathComponent, field: "[\(group)]",
+                                           expected: expected.joined(separator: ","), got: got.joined(separator: ","),
+                                           needsReview: result.checkboxes[group]?.needsReview ?? false))
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+
+/// The outcome of checking one value against its field's rule.
+public struct ValidationOutcome: Sendable, Equatable {
+    public var value: String
+    public var normalized: String
+    public var valid: Bool
+    public var issues: [String]
+}
+
+/// Checks and normalises field values by the validator the field map names.
+public enum FieldValidation {
+    /// Characters OCR commonly mistakes for digits, and the digit meant.
+    static let digitConfusions: [Character: Character] = [
+        "O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "i": "1", "!": "1",
+        "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "G": "6", "b": "6", "g": "9", "q": "9", "T": "7",
+    ]
+
+    public static func validate(_ raw: String, field: FieldSpec) -> ValidationOutcome {
+        let value = collapseWhitespace(raw)
+        guard !value.isEmpty else {
+            return ValidationOutcome(value: "", normalized: "", valid: !field.required,
+                                     issues: field.required ? ["required field is empty"] : [])
+        }
+        switch field.validator {
+        case "date": return withCorrection(value, check: date)
+        case "member_id": return withCorrection(value) { digits($0, count: field.length ?? 11, what: "member ID") }
+        case "npi": return withCorrection(value, check: npi)
+        case "phone": return withCorrection(value, check: phone)
+        case "tin": return withCorrection(value, check: tin)
+        case "icd10": return icd10(value)
+        case "cpt_hcpcs": return cptHCPCS(value)
+        case "integer": return withCorrection(value, check: integer)
+        default: return ValidationOutcome(value: value, normalized: value, valid: true, issues: [])
+        }
+    }
+
+    public static func collapseWhitespace(_ s: String) -> String {
+        s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
+    /// Runs `check`; if it fails, retries with common OCR confusions in digit positions fixed, and
+    /// keeps the correction only when the corrected value passes.
+    static func withCorrection(_ value: String, check: (String) -> ValidationOutcome) -> ValidationOutcome {
+        let first = check(value)
+        if first.valid { return first }
+        let corrected = String(value.map { digitConfusions[$0] ?? $0 })
+        guard corrected != value else { return first }
+        var second = check(corrected)
+        guard second.valid else { return first }
+        second.issues.append("corrected OCR confusion: '\(value)' read as '\(corrected)'")
+        return second
+    }
+
+    static func ok(_ value: String, _ normalized: String) -> ValidationOutcome {
+        ValidationOutcome(value: value, normalized: normalized, valid: true, issues: [])
+    }
+
+    static func bad(_ value: String, _ issue: String) -> ValidationOutcome {
+        ValidationOutcome(value: value, normalized: "", valid: false, issues: [issue])
+    }
+
+    static func date(_ value: String) -> ValidationOutcome {
+        let parts = value.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 2, parts[1].count == 2, parts[2].count == 4,
+              parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
+              let m = Int(parts[0]), let d = Int(parts[1]), let y = Int(parts[2]) else {
+            return bad(value, "not a date in MM/DD/YYYY form")
+        }
+        guard (1...12).contains(m), d >= 1, d <= daysIn(month: m, year: y), (1900...2100).contains(y) else {
+            return bad(value, "not a calendar date")
+        }
+        return ok(value, String(format: "%04d-%02d-%02d", y, m, d))
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    static func digits(_ value: String, count: Int, what: String) -> ValidationOutcome {
+        let compact = value.filter { !$0.isWhitespace }
+        guard compact.allSatisfy(\.isASCIIDigit) else { return bad(value, "\(what) has characters other than digits") }
+        guard compact.count == count else { return bad(value, "\(what) has \(compact.count) digits, expected \(count)") }
+        return ok(compact, compact)
+    }
+
+    /// NPI: 10 digits whose Luhn check over the prefix 80840 plus the digits passes.
+    static func npi(_ value: String) -> ValidationOutcome {
+        let shape = digits(value, count: 10, what: "NPI")
+        guard shape.valid else { return shape }
+        guard luhnValid("80840" + shape.normalized) else { return bad(shape.value, "NPI fails its check digit") }
+        return shape
+    }
+
+    static func luhnValid(_ digits: String) -> Bool {
+        var sum = 0
+        for (i, ch) in digits.reversed().enumerated() {
+            guard var d = ch.wholeNumberValue else { return false }
+            if i % 2 == 1 { d *= 2; if d > 9 { d -= 9 } }
+            sum += d
+        }
+        return sum % 10 == 0
+    }
+
+    static func phone(_ value: String) -> ValidationOutcome {
+        guard value.allSatisfy({ $0.isASCIIDigit || "()-. +".contains($0) }) else {
+            return bad(value, "phone number has unexpected characters")
+        }
+        var d = value.filter(\.isASCIIDigit)
+        if d.count == 11, d.hasPrefix("1") { d.removeFirst() }
+        guard d.count == 10 else { return bad(value, "phone number has \(d.count) digits, expected 10") }
+        let a = d.prefix(3), b = d.dropFirst(3).prefix(3), c = d.suffix(4)
+        return ok(value, "\(a)-\(b)-\(c)")
+    }
+
+    static func tin(_ value: String) -> ValidationOutcome {
+        guard value.allSatisfy({ $0.isASCIIDigit || $0 == "-" }) else { return bad(value, "TIN has unexpected characters") }
+        let d = value.filter(\.isASCIIDigit)
+        guard d.count == 9 else { return bad(value, "TIN has \(d.count) digits, expected 9") }
+        return ok(value, "\(d.prefix(2))-\(d.suffix(7))")
+    }
+
+    static func integer(_ value: String) -> ValidationOutcome {
+        guard value.allSatisfy(\.isASCIIDigit), let n = Int(value), n >= 0, n < 100_000 else {
+            return bad(value, "not a whole number")
+        }
+        return ok(value, String(n))
+    }
+
+    /// ICD-10-CM: a letter, two characters (digit, digit-or-letter), then optionally a dot and 1–4 more.
+    static func icd10(_ value: String) -> ValidationOutcome {
+        let pattern = #"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$"#
+        if value.range(of: pattern, options: .regularExpression) != nil { return ok(value, value) }
+        // OCR confusions: the first character is a letter, the second a digit.
+        var chars = Array(value.uppercased())
+        if chars.count >= 3 {
+            let letterFor: [Character: Character] = ["0": "O", "1": "I", "5": "S", "8": "B", "2": "Z", "6": "G"]
+            if let l = letterFor[chars[0]] { chars[0] = l }
+            if let d = digitConfusions[chars[1]] { chars[1] = d }
+            let corrected = String(chars)
+            if corrected != value, corrected.range(of: pattern, options: .regularExpression) != nil {
+                return ValidationOutcome(value: corrected, normalized: corrected, valid: true,
+                                         issues: ["corrected OCR confusion: '\(value)' read as '\(corrected)'"])
+            }
+        }
+        return bad(value, "not an ICD-10-CM code")
+    }
+
+    /// CPT: five digits, or four digits and F/T/U; HCPCS Level II: a letter and four digits.
+    static func cptHCPCS(_ value: String) -> ValidationOutcome {
+        let pattern = #"^([0-9]{4}[0-9FTU]|[A-V][0-9]{4})$"#
+        if value.range(of: pattern, options: .regularExpression) != nil { return ok(value, value) }
+        let chars = Array(value.uppercased())
+        if chars.count == 5 {
+            // If it starts with a digit, all five should be digits (save a CPT II/III suffix).
+            let fixed: [Character] = chars.enumerated().map { i, c in
+                if i == 0 { return c.isLetter && !"OISBZG".contains(c) ? c : (digitConfusions[c] ?? c) }
+                return i == 4 && "FTU".contains(c) ? c : (digitConfusions[c] ?? c)
+            }
+            let corrected = String(fixed)
+            if corrected != value, corrected.range(of: pattern, options: .regularExpression) != nil {
+                return ValidationOutcome(value: corrected, normalized: corrected, valid: true,
+                                         issues: ["corrected OCR confusion: '\(value)' read as '\(corrected)'"])
+            }
+        }
+        return bad(value, "not a CPT or HCPCS code")
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}

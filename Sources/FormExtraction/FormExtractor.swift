@@ -1,0 +1,205 @@
+import FaxImaging
+import Foundation
+
+/// Finds the form page of a document, registers it to the template and reads every field and checkbox.
+///
+/// Holds one OCR engine, so one extractor serves one worker at a time.
+public final class FormExtractor {
+    public let form: FormDefinition
+    public let policy: ExtractionPolicy
+    private let recognizer: TextRecognizer
+
+    public init(form: FormDefinition, recognizer: TextRecognizer, policy: ExtractionPolicy = ExtractionPolicy()) {
+        self.form = form
+        self.recognizer = recognizer
+        self.policy = policy
+    }
+
+    /// The form page of a document, if any: the page whose section bars best match the template.
+    public func locateForm(in document: DecodedDocument) -> (index: Int, match: FormMatch)? {
+        var best: (Int, FormMatch)?
+        for (index, page) in document.pages.enumerated() where !page.isBlank {
+            guard let match = classify(page) else { continue }
+            if best == nil || match.matchedBars > best!.1.matchedBars
+                || (match.matchedBars == best!.1.matchedBars && match.residual < best!.1.residual) {
+                best = (index, match)
+            }
+        }
+        return best
+    }
+
+    /// Registers one page against the template, or nil when it is not this form.
+    public func classify(_ page: Page) -> FormMatch? {
+        let structure = StructureAnalyzer.analyze(page.image, dpi: page.xDPI)
+        return FormRegistrar.match(structure, template: form.structure, dpi: page.xDPI)
+    }
+
+    public func extract(_ document: DecodedDocument) throws(ExtractionError) -> ExtractionResult {
+        let located = locateForm(in: document)
+        let location = located.map {
+            FormLocation(id: form.template.form.id, revision: form.template.form.revision, page: $0.index + 1,
+                         rotation: $0.match.rotation, skewDeg: ($0.match.skewDegrees * 100).rounded() / 100)
+        }
+        // A fillable PDF carries its values exactly: no OCR.
+        if hasFormValues(document) {
+            var result = fromAcroForm(document)
+            result.form = location ?? FormLocation(id: form.template.form.id, revision: form.template.form.revision,
+                                                   page: 1, rotation: 0, skewDeg: 0)
+            return result
+        }
+        guard let located else {
+            return ExtractionResult(file: document.file, pages: document.pages.count, form: nil,
+                                    fields: emptyFields(), checkboxes: emptyCheckboxes(), method: "none")
+        }
+        let page = document.pages[located.index]
+        var fields: [String: FieldReading] = [:]
+        for spec in form.template.fields {
+            do {
+                fields[spec.name] = try read(spec, on: page, transform: located.match.transform)
+            } catch {
+                throw .recognition(file: document.file, page: located.index, error)
+            }
+        }
+        var boxes: [String: CheckboxReading] = [:]
+        for group in form.template.checkboxGroups {
+            boxes[group.name] = readGroup(group, on: page, transform: located.match.transform)
+        }
+        return ExtractionResult(file: document.file, pages: document.pages.count, form: location,
+                                fields: fields, checkboxes: boxes, method: "ocr")
+    }
+
+    // MARK: Fields
+
+    func read(_ spec: FieldSpec, on page: Page, transform: PageTransform) throws(RecognitionError) -> FieldReading {
+        let scale = policy.ocrDPI / 72
+        let box = spec.valueBox
+        // Handwriting and typing ride above the line; leave room above the box and a little below.
+        let padded = TemplateBox(x: box.x - 2, y: box.y - 4, width: box.width + 4, height: box.height + 6)
+        let gray = ZoneImage.sample(page.image, transform: transform, box: padded, scale: scale)
+        let zone = ZoneImage.cleaned(gray, scale: scale)
+        let minimumInk = Int(2.0 * scale * scale)
+        guard zone.inkPixels >= minimumInk, let crop = zone.trimmed(margin: Int(3 * scale)) else {
+            return finish(spec, raw: "", confidence: 0.97)
+        }
+        let options = RecognitionOptions(layout: (spec.lines ?? 1) > 1 ? .block : .singleLine,
+                                         allowedCharacters: Self.allowedCharacters(for: spec),
+                                         resolution: Int(policy.ocrDPI))
+        let text = try recognizer.recognize(crop, options: options)
+        var raw = text.text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        if spec.type == "digits" { raw = raw.filter { !$0.isWhitespace } }
+        let confidence = min(text.confidence, text.wordConfidences.min() ?? text.confidence)
+        return finish(spec, raw: raw, confidence: confidence)
+    }
+
+    private func finish(_ spec: FieldSpec, raw: String, confidence: Double) -> FieldReading {
+        let outcome = FieldValidation.validate(raw, field: spec)
+        var issues = outcome.issues
+        var confidence = confidence
+        if !outcome.valid { confidence = min(confidence, 0.5) }
+        if outcome.issues.contains(where: { $0.hasPrefix("corrected") }) { confidence = min(confidence, 0.85) }
+        let lowConfidence = confidence < policy.reviewBelowConfidence
+        if lowConfidence, !outcome.value.isEmpty { issues.append("low OCR confidence") }
+        let needsReview = !outcome.valid || lowConfidence || (spec.required && outcome.value.isEmpty)
+        return FieldReading(value: outcome.value, normalized: outcome.normalized, confidence: (confidence * 1000).rounded() / 1000,
+                            valid: outcome.valid, needsReview: needsReview, issues: issues)
+    }
+
+    static func allowedCharacters(for spec: FieldSpec) -> String? {
+        switch spec.validator {
+        case "member_id", "npi", "integer": return "0123456789"
+        case "date": return "0123456789/"
+        case "phone": return "0123456789()-. "
+        case "tin": return "0123456789-"
+        case "icd10": return "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789."
+        case "cpt_hcpcs": return "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+        default: return nil
+        }
+    }
+
+    // MARK: Checkboxes
+
+    func readGroup(_ group: CheckboxGroupSpec, on page: Page, transform: PageTransform) -> CheckboxReading {
+        let scale = policy.ocrDPI / 72
+        var marks: [String: Double] = [:]
+        for option in group.options {
+            // The inner part of the box: its printed frame stays outside even with a point of misregistration.
+            let inset = option.box.width * 0.2
+            let inner = TemplateBox(x: option.box.x + inset, y: option.box.y + inset,
+                                    width: option.box.width - 2 * inset, height: option.box.height - 2 * inset)
+            let gray = ZoneImage.sample(page.image, transform: transform, box: inner, scale: scale)
+            marks[option.value] = (gray.darkFraction(threshold: 160) * 1000).rounded() / 1000
+        }
+        return decide(group, marks: marks)
+    }
+
+    func decide(_ group: CheckboxGroupSpec, marks: [String: Double]) -> CheckboxReading {
+        let selected = group.options.map(\.value).filter { (marks[$0] ?? 0) >= policy.checkboxMarkedAbove }
+        let uncertain = group.options.filter {
+            let m = marks[$0.value] ?? 0
+            return m >= policy.checkboxEmptyBelow && m < policy.checkboxMarkedAbove
+        }
+        // Confidence: how far the least clear box sits from the decision line.
+        let margins = group.options.map { option -> Double in
+            let m = marks[option.value] ?? 0
+            return m >= policy.checkboxMarkedAbove
+                ? min(1, (m - policy.checkboxMarkedAbove) / policy.checkboxMarkedAbove + 0.5)
+                : min(1, (policy.checkboxMarkedAbove - m) / policy.checkboxMarkedAbove + 0.5)
+        }
+        var confidence = margins.min() ?? 1
+        var problem: String?
+        if group.isOneOf && selected.count == 0 { problem = "none" }
+        if group.isOneOf && selected.count > 1 { problem = "several" }
+        if !uncertain.isEmpty { confidence = min(confidence, 0.6) }
+        let needsReview = !uncertain.isEmpty || (problem == "several") || (problem == "none" && group.required)
+        return CheckboxReading(selected: selected, confidence: (confidence * 1000).rounded() / 1000,
+                               needsReview: needsReview, problem: problem, marks: marks)
+    }
+
+    // MARK: Fillable PDFs
+
+    private func hasFormValues(_ document: DecodedDocument) -> Bool {
+        form.template.fields.contains { document.formValues[$0.name] != nil }
+    }
+
+    private func fromAcroForm(_ document: DecodedDocument) -> ExtractionResult {
+        var fields: [String: FieldReading] = [:]
+        for spec in form.template.fields {
+            var raw = ""
+            if case .text(let text)? = document.formValues[spec.name] { raw = text }
+            var reading = finish(spec, raw: raw, confidence: 1.0)
+            // Typed into the form: exact, whatever its validity.
+            reading.confidence = 1.0
+            reading.value = FieldValidation.collapseWhitespace(raw)
+            reading.needsReview = !reading.valid || (spec.required && reading.value.isEmpty)
+            reading.issues.removeAll { $0 == "low OCR confidence" }
+            fields[spec.name] = reading
+        }
+        var boxes: [String: CheckboxReading] = [:]
+        for group in form.template.checkboxGroups {
+            let selected = group.options.map(\.value).filter { document.formValues["\(group.name).\($0)"] == .checkbox(true) }
+            var problem: String?
+            if group.isOneOf && selected.isEmpty { problem = "none" }
+            if group.isOneOf && selected.count > 1 { problem = "several" }
+            let marks = Dictionary(uniqueKeysWithValues: group.options.map { ($0.value, selected.contains($0.value) ? 1.0 : 0.0) })
+            boxes[group.name] = CheckboxReading(selected: selected, confidence: 1.0,
+                                                needsReview: problem == "several" || (problem == "none" && group.required),
+                                                problem: problem, marks: marks)
+        }
+        return ExtractionResult(file: document.file, pages: document.pages.count, form: nil, fields: fields,
+                                checkboxes: boxes, method: "acroform")
+    }
+
+    private func emptyFields() -> [String: FieldReading] {
+        Dictionary(uniqueKeysWithValues: form.template.fields.map { spec in
+            (spec.name, FieldReading(value: "", normalized: "", confidence: 0, valid: !spec.required,
+                                     needsReview: spec.required, issues: ["no form page found"]))
+        })
+    }
+
+    private func emptyCheckboxes() -> [String: CheckboxReading] {
+        Dictionary(uniqueKeysWithValues: form.template.checkboxGroups.map { group in
+            (group.name, CheckboxReading(selected: [], confidence: 0, needsReview: group.required,
+                                         problem: group.isOneOf ? "none" : nil, marks: [:]))
+        })
+    }
+}

@@ -1,0 +1,147 @@
+import FaxImaging
+import Foundation
+
+/// Maps template points to image pixels: scale and offset per axis in the deskewed frame,
+/// an optional half turn, then the page's skew.
+public struct PageTransform: Sendable, Equatable {
+    public var scaleX: Double
+    public var offsetX: Double
+    public var scaleY: Double
+    public var offsetY: Double
+    /// True when the page arrived upside down.
+    public var upsideDown: Bool
+    /// The deskewed frame's extent used for the half turn.
+    public var frameWidth: Double
+    public var frameHeight: Double
+    public var skew: Double
+
+    /// The image pixel under template point (x, y).
+    @inlinable
+    public func imagePoint(x: Double, y: Double) -> (x: Double, y: Double) {
+        var u = scaleX * x + offsetX, v = scaleY * y + offsetY
+        if upsideDown { u = frameWidth - u; v = frameHeight - v }
+        let c = cos(skew), s = sin(skew)
+        return (u * c - v * s, u * s + v * c)
+    }
+
+    public var pixelsPerPoint: Double { (abs(scaleX) + abs(scaleY)) / 2 }
+}
+
+/// The structure of a blank template page, in points: what a page's bars are matched against.
+public struct TemplateStructure: Sendable, Equatable {
+    public var bars: [SectionBar]
+    public var pageWidth: Double
+    public var pageHeight: Double
+}
+
+/// A form page found and registered.
+public struct FormMatch: Sendable, Equatable {
+    public var transform: PageTransform
+    public var matchedBars: Int
+    public var templateBars: Int
+    /// Mean distance of matched bar edges from where the transform puts them, in points.
+    public var residual: Double
+
+    /// Rotation to apply to read the page upright, in degrees.
+    public var rotation: Int { transform.upsideDown ? 180 : 0 }
+    public var skewDegrees: Double { transform.skew * 180 / .pi }
+}
+
+/// Finds the transform from template to page from the section bars, trying upright and upside down.
+public enum FormRegistrar {
+    /// Share of the template's bars a page must show, in the right order and spacing, to be the form.
+    static let minimumMatchedShare = 0.66
+
+    public static func match(_ page: PageStructure, template: TemplateStructure, dpi: Double) -> FormMatch? {
+        guard template.bars.count >= 2, page.bars.count >= 2 else { return nil }
+        let upright = fit(page.bars, template: template, dpi: dpi)
+        let W = Double(page.width) * cos(page.skew), H = Double(page.height) * cos(page.skew)
+        let turned = page.bars.map { SectionBar(top: H - $0.bottom, bottom: H - $0.top, left: W - $0.right, right: W - $0.left) }
+            .sorted { $0.top < $1.top }
+        let flipped = fit(turned, template: template, dpi: dpi)
+        var best: (fit: BarFit, upsideDown: Bool)?
+        for candidate in [(upright, false), (flipped, true)] {
+            guard let f = candidate.0 else { continue }
+            if best == nil || f.matched > best!.fit.matched || (f.matched == best!.fit.matched && f.residual < best!.fit.residual) {
+                best = (f, candidate.1)
+            }
+        }
+        guard let best, Double(best.fit.matched) >= minimumMatchedShare * Double(template.bars.count) else { return nil }
+        let t = PageTransform(scaleX: best.fit.scaleX, offsetX: best.fit.offsetX, scaleY: best.fit.scaleY, offsetY: best.fit.offsetY,
+                              upsideDown: best.upsideDown, frameWidth: W, frameHeight: H, skew: page.skew)
+        return FormMatch(transform: t, matchedBars: best.fit.matched, templateBars: template.bars.count,
+                         residual: best.fit.residual / max(t.pixelsPerPoint, 1e-6))
+    }
+
+    struct BarFit {
+        var matched: Int
+        var residual: Double
+        var scaleX: Double, offsetX: Double, scaleY: Double, offsetY: Double
+    }
+
+    /// Tries every pairing of two page bars with two template bars, keeps the one most bars agree with,
+    /// then refits with every matched edge.
+    static func fit(_ bars: [SectionBar], template: TemplateStructure, dpi: Double) -> BarFit? {
+        let nominal = dpi / 72
+        let T = template.bars
+        var best: (pairs: [(Int, Int)], residual: Double)?
+        for i1 in bars.indices {
+            for i2 in bars.indices where i2 > i1 {
+                for j1 in T.indices {
+                    for j2 in T.indices where j2 > j1 {
+                        let s = (bars[i2].center - bars[i1].center) / (T[j2].center - T[j1].center)
+                        guard s > nominal * 0.85, s < nominal * 1.15 else { continue }
+                        let t = bars[i1].center - s * T[j1].center
+                        var pairs: [(Int, Int)] = []
+                        var residual = 0.0
+                        for j in T.indices {
+                            let predicted = s * T[j].center + t
+                            let tolerance = max(s * T[j].thickness * 0.5, 3)
+                            guard let i = bars.indices.min(by: { abs(bars[$0].center - predicted) < abs(bars[$1].center - predicted) }),
+                                  abs(bars[i].center - predicted) < tolerance,
+                                  abs(bars[i].thickness - s * T[j].thickness) < max(s * T[j].thickness * 0.5, 3)
+                            else { continue }
+                            pairs.append((i, j))
+                            residual += abs(bars[i].center - predicted)
+                        }
+                        residual /= Double(max(pairs.count, 1))
+                        if best == nil || pairs.count > best!.pairs.count || (pairs.count == best!.pairs.count && residual < best!.residual) {
+                            best = (pairs, residual)
+                        }
+                    }
+                }
+            }
+        }
+        guard let best, best.pairs.count >= 2 else { return nil }
+        // Least squares on tops and bottoms of the matched bars for the vertical axis.
+        var ys: [(Double, Double)] = []
+        for (i, j) in best.pairs { ys.append((T[j].top, bars[i].top)); ys.append((T[j].bottom, bars[i].bottom)) }
+        let (sy, ty) = line(ys)
+        // Horizontal: the bars' ends. A bar cut by the page edge is no evidence of where it ends.
+        var lefts: [(Double, Double)] = [], rights: [(Double, Double)] = []
+        for (i, j) in best.pairs {
+            lefts.append((T[j].left, bars[i].left))
+            rights.append((T[j].right, bars[i].right))
+        }
+        let tl = median(lefts.map(\.0)), pl = median(lefts.map(\.1))
+        let tr = median(rights.map(\.0)), pr = median(rights.map(\.1))
+        var sx = (pr - pl) / (tr - tl)
+        var tx = pl - sx * tl
+        if !(sx > sy * 0.93 && sx < sy * 1.07) {
+            sx = sy
+            tx = pl - sx * tl
+        }
+        var residual = 0.0
+        for (X, Y) in ys { residual += abs(sy * X + ty - Y) }
+        return BarFit(matched: best.pairs.count, residual: residual / Double(ys.count), scaleX: sx, offsetX: tx, scaleY: sy, offsetY: ty)
+    }
+
+    private static func line(_ points: [(Double, Double)]) -> (Double, Double) {
+        let n = Double(points.count)
+        let mx = points.map(\.0).reduce(0, +) / n, my = points.map(\.1).reduce(0, +) / n
+        var num = 0.0, den = 0.0
+        for (x, y) in points { num += (x - mx) * (y - my); den += (x - mx) * (x - mx) }
+        let s = den > 0 ? num / den : 1
+        return (s, my - s * mx)
+    }
+}
