@@ -23,8 +23,16 @@ extension FaxIntakeCommand {
 
 /// Process-wide settings that must be in place before any library starts threads.
 enum Environment {
+    /// Debian's tesseract uses OpenMP, whose runtime reads OMP_THREAD_LIMIT once, when it is loaded,
+    /// before `main`. We parallelise ourselves, and OpenMP's own threads on top made one page five
+    /// times slower here, so without the variable the process re-executes itself with it set.
     static func prepareForOCR() {
-        // Debian's tesseract uses OpenMP; we parallelise ourselves, and nested OpenMP threads make it several times slower.
-        setenv("OMP_THREAD_LIMIT", "1", 0)
+        guard getenv("OMP_THREAD_LIMIT") == nil else { return }
+        setenv("OMP_THREAD_LIMIT", "1", 1)
+        let arguments = CommandLine.arguments
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
+        argv.append(nil)
+        execv("/proc/self/exe", &argv)
+        // execv only returns on failure: carry on, slower but correct.
     }
 }

@@ -74,9 +74,11 @@ public final class FormExtractor {
         let scale = policy.ocrDPI / 72
         let box = spec.valueBox
         // Handwriting and typing ride above the line; leave room above the box and a little below.
-        let padded = TemplateBox(x: box.x - 2, y: box.y - 4, width: box.width + 4, height: box.height + 6)
+        let padTop = 3.0, padBottom = 2.0
+        let padded = TemplateBox(x: box.x - 2, y: box.y - padTop, width: box.width + 4, height: box.height + padTop + padBottom)
         let gray = ZoneImage.sample(page.image, transform: transform, box: padded, scale: scale)
-        let zone = ZoneImage.cleaned(gray, scale: scale)
+        let keep = (top: Int(padTop * scale), bottom: Int((padTop + box.height) * scale))
+        let zone = ZoneImage.cleaned(gray, scale: scale, keep: keep)
         let minimumInk = Int(2.0 * scale * scale)
         guard zone.inkPixels >= minimumInk, let crop = zone.trimmed(margin: Int(3 * scale)) else {
             return finish(spec, raw: "", confidence: 0.97)
@@ -84,6 +86,11 @@ public final class FormExtractor {
         let options = RecognitionOptions(layout: (spec.lines ?? 1) > 1 ? .block : .singleLine,
                                          allowedCharacters: Self.allowedCharacters(for: spec),
                                          resolution: Int(policy.ocrDPI))
+        if let folder = ProcessInfo.processInfo.environment["FAXINTAKE_DEBUG_ZONES"] {
+            // Developer aid: the exact crops OCR sees. They are PHI; never set this in production.
+            FileManager.default.createFile(atPath: "\(folder)/\(spec.name).pgm", contents: Data(crop.pgmData()), attributes: [.posixPermissions: 0o600])
+            FileManager.default.createFile(atPath: "\(folder)/\(spec.name).raw.pgm", contents: Data(gray.pgmData()), attributes: [.posixPermissions: 0o600])
+        }
         let text = try recognizer.recognize(crop, options: options)
         var raw = text.text.split(whereSeparator: \.isNewline).joined(separator: " ")
         if spec.type == "digits" { raw = raw.filter { !$0.isWhitespace } }

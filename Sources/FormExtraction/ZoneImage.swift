@@ -40,52 +40,127 @@ struct ZoneImage {
         return GrayImage(width: w, height: h, pixels: out)
     }
 
-    /// Binarises, removes long horizontal and vertical runs (underlines, comb and table rules) and specks.
-    static func cleaned(_ gray: GrayImage, scale: Double, threshold: UInt8 = 150) -> ZoneImage {
+    /// Binarises, removes printed rules (underlines, comb and table borders) and specks.
+    ///
+    /// Rules are found as long runs in a few neighbouring rows (or columns) taken together, so a
+    /// rule that a fax or a slight skew turned into a staircase is found and erased in full.
+    /// `keep` is the part of the crop (in pixels) that belongs to the field; ink entirely outside it
+    /// is a neighbour's (a label above, the next row below) and is dropped.
+    static func cleaned(_ gray: GrayImage, scale: Double, keep: (top: Int, bottom: Int)? = nil, threshold: UInt8 = 150) -> ZoneImage {
         let w = gray.width, h = gray.height
         var ink = gray.pixels.map { $0 < threshold }
-        let longH = Int(8 * scale), longV = Int(9.5 * scale)
-        // Mark runs first, erase after, so a rule crossing a stroke is found in full.
-        var erase = [Bool](repeating: false, count: w * h)
+        let longH = Int(8 * scale), longV = Int(9 * scale)
+        let band = max(1, Int((0.5 * scale).rounded()))
+        var eraseH = [Bool](repeating: false, count: w * h), eraseV = [Bool](repeating: false, count: w * h)
+        var merged = [Bool](repeating: false, count: max(w, h))
         for y in 0..<h {
+            for x in 0..<w {
+                var any = false
+                for k in max(0, y - band)...min(h - 1, y + band) where ink[k * w + x] { any = true; break }
+                merged[x] = any
+            }
             var x = 0
             while x < w {
-                guard ink[y * w + x] else { x += 1; continue }
+                guard merged[x] else { x += 1; continue }
                 var end = x
-                while end < w, ink[y * w + end] { end += 1 }
-                if end - x >= longH { for k in x..<end { erase[y * w + k] = true } }
+                while end < w, merged[end] { end += 1 }
+                if end - x >= longH {
+                    for k in max(0, y - band)...min(h - 1, y + band) { for i in x..<end { eraseH[k * w + i] = true } }
+                }
                 x = end
             }
         }
+        for x in 0..<w {
+            for y in 0..<h {
+                var any = false
+                for k in max(0, x - band)...min(w - 1, x + band) where ink[y * w + k] { any = true; break }
+                merged[y] = any
+            }
+            var y = 0
+            while y < h {
+                guard merged[y] else { y += 1; continue }
+                var end = y
+                while end < h, merged[end] { end += 1 }
+                if end - y >= longV {
+                    for k in max(0, x - band)...min(w - 1, x + band) { for j in y..<end { eraseV[j * w + k] = true } }
+                }
+                y = end
+            }
+        }
+        // A rule pixel is erased only where the ink through it, across the rule, is no thicker than a rule:
+        // where a descender, a parenthesis or a digit crosses the rule, the stroke is kept whole.
+        let thickness = Int(1.8 * scale)
+        var verticalRun = [Int](repeating: 0, count: w * h)
+        var horizontalRun = [Int](repeating: 0, count: w * h)
         for x in 0..<w {
             var y = 0
             while y < h {
                 guard ink[y * w + x] else { y += 1; continue }
                 var end = y
                 while end < h, ink[end * w + x] { end += 1 }
-                if end - y >= longV { for k in y..<end { erase[k * w + x] = true } }
+                for k in y..<end { verticalRun[k * w + x] = end - y }
                 y = end
             }
         }
-        for i in 0..<(w * h) where erase[i] { ink[i] = false }
-        removeSpecks(&ink, width: w, height: h, minimumArea: max(4, Int(0.45 * scale * scale)))
+        for y in 0..<h {
+            var x = 0
+            while x < w {
+                guard ink[y * w + x] else { x += 1; continue }
+                var end = x
+                while end < w, ink[y * w + end] { end += 1 }
+                for k in x..<end { horizontalRun[y * w + k] = end - x }
+                x = end
+            }
+        }
+        for i in 0..<(w * h) where ink[i] && (eraseH[i] || eraseV[i]) {
+            if (eraseH[i] && eraseV[i]) || (eraseH[i] && verticalRun[i] <= thickness) || (eraseV[i] && horizontalRun[i] <= thickness) {
+                ink[i] = false
+            }
+        }
+        filterComponents(&ink, width: w, height: h, scale: scale, keep: keep)
         var pixels = [UInt8](repeating: 255, count: w * h)
         var count = 0
         for i in 0..<(w * h) where ink[i] { pixels[i] = 0; count += 1 }
         return ZoneImage(image: GrayImage(width: w, height: h, pixels: pixels), inkPixels: count)
     }
 
-    /// Clears 8-connected components smaller than `minimumArea` pixels: fax speckle and rule fragments.
-    static func removeSpecks(_ ink: inout [Bool], width w: Int, height h: Int, minimumArea: Int) {
+    /// A connected group of ink pixels.
+    struct Component {
+        var pixels: [Int]
+        var minX: Int, maxX: Int, minY: Int, maxY: Int
+    }
+
+    /// Drops specks (small components with no sizeable neighbour: a period beside a letter stays) and
+    /// components lying wholly outside the field's rows.
+    static func filterComponents(_ ink: inout [Bool], width w: Int, height h: Int, scale: Double, keep: (top: Int, bottom: Int)?) {
+        let components = connectedComponents(ink, width: w, height: h)
+        let small = Int(1.1 * scale * scale)
+        let reach = Int(3 * scale)
+        let large = components.filter { $0.pixels.count >= small }
+        for c in components {
+            var drop = false
+            if let keep, c.maxY < keep.top || c.minY > keep.bottom { drop = true }
+            if !drop, c.pixels.count < small {
+                let near = large.contains { l in
+                    l.minX - reach <= c.maxX && c.minX <= l.maxX + reach && l.minY - reach <= c.maxY && c.minY <= l.maxY + reach
+                }
+                drop = !near
+            }
+            if drop { for p in c.pixels { ink[p] = false } }
+        }
+    }
+
+    static func connectedComponents(_ ink: [Bool], width w: Int, height h: Int) -> [Component] {
         var seen = [Bool](repeating: false, count: w * h)
         var stack: [Int] = []
-        var component: [Int] = []
+        var result: [Component] = []
         for start in 0..<(w * h) where ink[start] && !seen[start] {
             stack.append(start); seen[start] = true
-            component.removeAll(keepingCapacity: true)
+            var c = Component(pixels: [], minX: w, maxX: 0, minY: h, maxY: 0)
             while let p = stack.popLast() {
-                component.append(p)
+                c.pixels.append(p)
                 let x = p % w, y = p / w
+                c.minX = min(c.minX, x); c.maxX = max(c.maxX, x); c.minY = min(c.minY, y); c.maxY = max(c.maxY, y)
                 for dy in -1...1 {
                     for dx in -1...1 where dx != 0 || dy != 0 {
                         let nx = x + dx, ny = y + dy
@@ -95,8 +170,9 @@ struct ZoneImage {
                     }
                 }
             }
-            if component.count < minimumArea { for p in component { ink[p] = false } }
+            result.append(c)
         }
+        return result
     }
 
     /// The crop trimmed to its ink with a white margin: single-line OCR does best on a tight line.
