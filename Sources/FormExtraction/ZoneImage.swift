@@ -49,7 +49,8 @@ struct ZoneImage {
     static func cleaned(_ gray: GrayImage, scale: Double, keep: (top: Int, bottom: Int)? = nil, threshold: UInt8 = 150) -> ZoneImage {
         let w = gray.width, h = gray.height
         var ink = gray.pixels.map { $0 < threshold }
-        let longH = Int(8 * scale), longV = Int(9 * scale)
+        // Longer than any glyph: a J or a parenthesis with its descender reaches about 10 pt.
+        let longH = Int(8 * scale), longV = Int(11 * scale)
         let band = max(1, Int((0.5 * scale).rounded()))
         var eraseH = [Bool](repeating: false, count: w * h), eraseV = [Bool](repeating: false, count: w * h)
         var merged = [Bool](repeating: false, count: max(w, h))
@@ -118,9 +119,25 @@ struct ZoneImage {
             }
         }
         filterComponents(&ink, width: w, height: h, scale: scale, keep: keep)
+        // Keep the resampled gray of the ink that stays (its anti-aliased edges help the recogniser);
+        // what was removed, and every lone light pixel, becomes paper.
         var pixels = [UInt8](repeating: 255, count: w * h)
         var count = 0
-        for i in 0..<(w * h) where ink[i] { pixels[i] = 0; count += 1 }
+        for i in 0..<(w * h) where ink[i] { count += 1 }
+        for y in 0..<h {
+            for x in 0..<w {
+                let i = y * w + x
+                if ink[i] { pixels[i] = gray.pixels[i]; continue }
+                guard gray.pixels[i] < 250, gray.pixels[i] >= threshold else { continue }
+                // A light edge pixel stays only beside kept ink.
+                var beside = false
+                for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
+                    let nx = x + dx, ny = y + dy
+                    if nx >= 0, ny >= 0, nx < w, ny < h, ink[ny * w + nx] { beside = true; break }
+                }
+                if beside { pixels[i] = gray.pixels[i] }
+            }
+        }
         return ZoneImage(image: GrayImage(width: w, height: h, pixels: pixels), inkPixels: count)
     }
 
@@ -140,6 +157,11 @@ struct ZoneImage {
         for c in components {
             var drop = false
             if let keep, c.maxY < keep.top || c.minY > keep.bottom { drop = true }
+            // Stubs of a neighbour's rules or text cut by the crop's top or bottom edge.
+            if let keep, !drop, c.minY == 0 || c.maxY == h - 1 {
+                let inside = min(c.maxY, keep.bottom) - max(c.minY, keep.top)
+                if Double(inside) < 0.5 * Double(keep.bottom - keep.top) { drop = true }
+            }
             if !drop, c.pixels.count < small {
                 let near = large.contains { l in
                     l.minX - reach <= c.maxX && c.minX <= l.maxX + reach && l.minY - reach <= c.maxY && c.minY <= l.maxY + reach
@@ -180,7 +202,7 @@ struct ZoneImage {
         let w = image.width, h = image.height
         var minX = w, minY = h, maxX = -1, maxY = -1
         for y in 0..<h {
-            for x in 0..<w where image.pixels[y * w + x] == 0 {
+            for x in 0..<w where image.pixels[y * w + x] < 150 {
                 minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
             }
         }
