@@ -64,7 +64,7 @@ struct AccuracyCommand: ParsableCommand {
         }
         for f in r.failures { out.append("failed: \(f)") }
         for m in r.misses {
-            out.append("miss \(m.file) \(m.field): expected '\(m.expected)' got '\(m.got)'\(m.needsReview ? " (flagged)" : " (SILENT)")")
+            out.append("miss \(m.file) \(m.field): expected '\(m.expected)' got '\(m.got)'\(m.needsReview ? " (flagged)" : " (SILENT)") conf \(m.confidence)")
         }
         return out.joined(separator: "\n")
     }

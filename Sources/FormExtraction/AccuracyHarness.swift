@@ -50,6 +50,7 @@ public struct AccuracyReport: Sendable, Encodable {
         public var expected: String
         public var got: String
         public var needsReview: Bool
+        public var confidence: Double
     }
 
     public var documents = 0
@@ -66,6 +67,8 @@ public struct AccuracyReport: Sendable, Encodable {
     public var failures: [String] = []
     public var misses: [Miss] = []
     public var secondsPerDocument: [String: Double] = [:]
+    /// Confidences of correct, unflagged fields: how much room a stricter review threshold has.
+    public var confidenceOfCorrect: [Double] = []
 
     public var silentErrorRate: Double { fields.total == 0 ? 0 : Double(silentErrors) / Double(fields.total) }
 }
@@ -135,10 +138,12 @@ public struct AccuracyHarness {
             report.fieldsByName[name, default: .init()].add(ok)
             report.fieldsByKind[truth.kind, default: .init()].add(ok)
             if reading?.needsReview == true { report.reviewFlagged += 1 }
+            if ok, reading?.needsReview != true, let c = reading?.confidence { report.confidenceOfCorrect.append(c) }
             if !ok {
                 if reading?.needsReview != true { report.silentErrors += 1 }
                 report.misses.append(.init(file: URL(fileURLWithPath: file).lastPathComponent, field: name,
-                                           expected: expected, got: got, needsReview: reading?.needsReview ?? false))
+                                           expected: expected, got: got, needsReview: reading?.needsReview ?? false,
+                                           confidence: reading?.confidence ?? 0))
             }
         }
         for (group, expected) in truth.checkboxGroups {
@@ -149,7 +154,8 @@ public struct AccuracyHarness {
             if !ok {
                 report.misses.append(.init(file: URL(fileURLWithPath: file).lastPathComponent, field: "[\(group)]",
                                            expected: expected.joined(separator: ","), got: got.joined(separator: ","),
-                                           needsReview: result.checkboxes[group]?.needsReview ?? false))
+                                           needsReview: result.checkboxes[group]?.needsReview ?? false,
+                                           confidence: result.checkboxes[group]?.confidence ?? 0))
             }
         }
     }

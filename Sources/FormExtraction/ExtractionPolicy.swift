@@ -9,7 +9,7 @@ public struct ExtractionPolicy: Sendable, Equatable, Codable {
     /// Resolution zones are resampled to for OCR, in pixels per inch.
     public var ocrDPI: Double
 
-    public init(reviewBelowConfidence: Double = 0.80, checkboxMarkedAbove: Double = 0.10,
+    public init(reviewBelowConfidence: Double = 0.93, checkboxMarkedAbove: Double = 0.10,
                 checkboxEmptyBelow: Double = 0.04, ocrDPI: Double = 300) {
         self.reviewBelowConfidence = reviewBelowConfidence
         self.checkboxMarkedAbove = checkboxMarkedAbove

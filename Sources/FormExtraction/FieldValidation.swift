@@ -23,7 +23,7 @@ public enum FieldValidation {
                                      issues: field.required ? ["required field is empty"] : [])
         }
         switch field.validator {
-        case "date": return withCorrection(value, check: date)
+        case "date": return withCorrection(value, check: dateWithLeadingZero)
         case "member_id": return withCorrection(value) { digits($0, count: field.length ?? 11, what: "member ID") }
         case "npi": return withCorrection(value, check: npi)
         case "phone": return withCorrection(value, check: phone)
@@ -71,6 +71,29 @@ public enum FieldValidation {
             return bad(value, "not a calendar date")
         }
         return ok(value, String(format: "%04d-%02d-%02d", y, m, d))
+    }
+
+    /// A date, where a month or day that is impossible as read becomes possible with a leading zero:
+    /// fax fonts draw a dotted or slashed zero that OCR takes for an 8 or a 9.
+    static func dateWithLeadingZero(_ value: String) -> ValidationOutcome {
+        let first = date(value)
+        guard !first.valid else { return first }
+        var chars = Array(value)
+        guard chars.count == 10 else { return first }
+        // Month at 0–1, day at 3–4: change a leading 8 or 9 only where the part is impossible as read.
+        for (position, allowed) in [(0, 1...12), (3, 1...31)] where "89".contains(chars[position]) {
+            let asRead = Int(String(chars[position...(position + 1)])) ?? 0
+            var trial = chars
+            trial[position] = "0"
+            let fixed = Int(String(trial[position...(position + 1)])) ?? 0
+            if !allowed.contains(asRead), allowed.contains(fixed) { chars = trial }
+        }
+        let corrected = String(chars)
+        guard corrected != value else { return first }
+        var outcome = date(corrected)
+        guard outcome.valid else { return first }
+        outcome.issues.append("corrected OCR confusion: '\(value)' read as '\(corrected)'")
+        return outcome
     }
 
     static func daysIn(month: Int, year: Int) -> Int {

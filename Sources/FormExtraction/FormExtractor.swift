@@ -80,9 +80,10 @@ public final class FormExtractor {
         let keep = (top: Int(padTop * scale), bottom: Int((padTop + box.height) * scale))
         let zone = ZoneImage.cleaned(gray, scale: scale, keep: keep)
         let minimumInk = Int(2.0 * scale * scale)
-        guard zone.inkPixels >= minimumInk, let crop = zone.trimmed(margin: Int(3 * scale)) else {
+        guard zone.inkPixels >= minimumInk, var crop = zone.trimmed(margin: Int(3 * scale)) else {
             return finish(spec, raw: "", confidence: 0.97)
         }
+        if spec.combCells != nil { crop = crop.closingGaps(maxGap: Int(2.5 * scale)) }
         let options = RecognitionOptions(layout: (spec.lines ?? 1) > 1 ? .block : .singleLine,
                                          allowedCharacters: Self.allowedCharacters(for: spec),
                                          resolution: Int(policy.ocrDPI))

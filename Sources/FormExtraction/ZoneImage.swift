@@ -217,3 +217,27 @@ struct ZoneImage {
         return out
     }
 }
+
+extension GrayImage {
+    /// The image with every blank column run wider than `maxGap` narrowed to `maxGap`.
+    ///
+    /// Digits typed one per comb cell sit far apart; a single-line recogniser invents characters in
+    /// wide gaps, and reads the same digits reliably once they are set at normal spacing.
+    func closingGaps(maxGap: Int, inkBelow: UInt8 = 150) -> GrayImage {
+        var blank = [Bool](repeating: true, count: width)
+        for x in 0..<width {
+            for y in 0..<height where pixels[y * width + x] < inkBelow { blank[x] = false; break }
+        }
+        var keep: [Int] = []
+        var run = 0
+        for x in 0..<width {
+            if blank[x] { run += 1; if run <= maxGap { keep.append(x) } } else { run = 0; keep.append(x) }
+        }
+        guard keep.count < width else { return self }
+        var out = GrayImage(width: keep.count, height: height)
+        for y in 0..<height {
+            for (i, x) in keep.enumerated() { out.pixels[y * keep.count + i] = pixels[y * width + x] }
+        }
+        return out
+    }
+}
