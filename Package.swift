@@ -54,6 +54,7 @@ let package = Package(
         .executableTarget(name: "faxintake", dependencies: ["FaxIntakeCLI"]),
 
         .testTarget(name: "FaxImagingTests", dependencies: ["FaxImaging"]),
+        .testTarget(name: "FormExtractionTests", dependencies: ["FormExtraction", "FaxImaging"]),
         .testTarget(name: "IntakeQueueTests", dependencies: ["IntakeQueue"]),
     ]
 )
