@@ -130,4 +130,14 @@ public struct DecodedDocument: Sendable {
     public var formValues: [String: FormFieldValue]
     /// Library warnings collected while decoding this document.
     public var warnings: [String]
+
+    public init(file: String, format: DocumentFormat, pages: [Page], fax: FaxMetadata = FaxMetadata(),
+                formValues: [String: FormFieldValue] = [:], warnings: [String] = []) {
+        self.file = file
+        self.format = format
+        self.pages = pages
+        self.fax = fax
+        self.formValues = formValues
+        self.warnings = warnings
+    }
 }
