@@ -7,7 +7,7 @@ public struct FaxIntakeCommand: ParsableCommand {
         commandName: "faxintake",
         abstract: "Turn faxed and scanned prior-authorization requests into routed, structured queue items.",
         version: "0.1.0",
-        subcommands: [DecodeCommand.self, ExtractCommand.self, AccuracyCommand.self, BenchCommand.self]
+        subcommands: [DecodeCommand.self, ExtractCommand.self, AccuracyCommand.self, BenchCommand.self, RunCommand.self]
     )
 
     public init() {}

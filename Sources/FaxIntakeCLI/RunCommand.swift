@@ -1,0 +1,124 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import IntakePipeline
+import IntakeQueue
+import Logging
+
+/// `faxintake run`: the intake daemon, or one pass over the spool with `--once`.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Take documents from the spool, extract and route them into the queue.",
+        discussion: """
+            Watches <spool>/fax/ and <spool>/mail/ (inotify plus a periodic rescan) until SIGTERM or SIGINT, \
+            then finishes the documents in flight and exits 0. With --once, processes what is in the spool \
+            (waiting a bounded time for files still being written) and exits.
+            """
+    )
+
+    @OptionGroup var options: PipelineStateOptions
+
+    @Flag(help: "Process what is in the spool now, wait for the workers, and exit.")
+    var once = false
+
+    @Option(help: ArgumentHelp("Override the pipeline's spool folder.", valueName: "dir"))
+    var spool: String?
+
+    @Option(help: ArgumentHelp("Override the pipeline's archive folder.", valueName: "dir"))
+    var archive: String?
+
+    @Option(help: ArgumentHelp("With --once: the longest to wait for files that are not ready yet, in seconds.", valueName: "seconds"))
+    var maxWait: Double = 60
+
+    func run() throws {
+        var configuration = try options.load()
+        if let spool { configuration.spool = PipelineStateOptions.absolute(spool) }
+        if let archive { configuration.archive = PipelineStateOptions.absolute(archive) }
+        let progress = isatty(1) == 1
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            // On a terminal the progress line says it all; warnings still show.
+            handler.logLevel = progress ? .warning : .info
+            return handler
+        }
+        let logger = Logger(label: "faxintake.run")
+        let store = try openStore(configuration)
+        do throws(PipelineError) {
+            try SpoolScanner(spool: configuration.spool).prepare()
+            try OriginalArchive(root: configuration.archive).prepare()
+        } catch {
+            printError("error: \(error.description)")
+            throw SysExit.cantCreate
+        }
+        let clock = SystemClock()
+        let readiness = Readiness(settleSeconds: configuration.settleSeconds, clock: clock)
+        let show: @Sendable (RunCounts) -> Void = { counts in ProgressLine.show(counts) }
+        let showProgress: (@Sendable (RunCounts) -> Void)? = progress ? show : nil
+        let forget: @Sendable (String) -> Void = { path in readiness.forget(path) }
+        let pipeline = StagedPipeline(
+            configuration: configuration, store: store, clock: clock, logger: logger,
+            makeExtractor: StagedPipeline.extractorFactory(configuration),
+            onProgress: showProgress, onRelease: forget)
+        let intake = SpoolIntake(pipeline: pipeline, readiness: readiness, clock: clock, logger: logger)
+
+        // Signals stop intake; documents in flight still reach commit before we exit.
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        let signalQueue = DispatchQueue(label: "faxintake.signals")
+        let stopRequested = DispatchSemaphore(value: 0)
+        var sources: [any DispatchSourceSignal] = []
+        for number in [SIGTERM, SIGINT] {
+            let source = DispatchSource.makeSignalSource(signal: number, queue: signalQueue)
+            source.setEventHandler {
+                logger.info("stop requested; finishing documents in flight", metadata: ["signal": "\(number)"])
+                intake.stop()
+                stopRequested.signal()
+            }
+            source.resume()
+            sources.append(source)
+        }
+        defer { sources.forEach { $0.cancel() } }
+
+        logger.info("starting", metadata: ["pipeline": "\(configuration.name)", "mode": "\(once ? "once" : "daemon")"])
+        if once {
+            let waiting = intake.runOnce(maxWait: max(maxWait, configuration.settleSeconds * 2))
+            finish(pipeline.counts, waiting: waiting, progress: progress, logger: logger)
+            return
+        }
+        let watcher = SpoolWatcher(scanner: intake.scanner, rescanSeconds: configuration.rescanSeconds, logger: logger) {
+            intake.requestPass()
+        }
+        do throws(PipelineError) { try watcher.start() } catch {
+            printError("error: \(error.description)")
+            throw SysExit.ioError
+        }
+        intake.requestPass()
+        stopRequested.wait()
+        watcher.stop()
+        pipeline.waitUntilIdle()
+        finish(pipeline.counts, waiting: 0, progress: progress, logger: logger)
+    }
+
+    private func finish(_ counts: RunCounts, waiting: Int, progress: Bool, logger: Logger) {
+        if progress { print("") }
+        logger.info("finished", metadata: [
+            "taken": "\(counts.taken)", "queued": "\(counts.queued)", "failed": "\(counts.failed)",
+            "already_present": "\(counts.alreadyPresent)", "retried": "\(counts.retried)",
+            "possible_duplicates": "\(counts.possibleDuplicates)", "pages": "\(counts.pages)",
+            "left_in_spool": "\(counts.leftInSpool)", "not_ready": "\(waiting)",
+        ])
+        if progress {
+            print("done: \(counts.queued) queued, \(counts.failed) failed, \(counts.alreadyPresent) already present, \(counts.pages) pages" +
+                  (waiting > 0 ? ", \(waiting) not ready (left in the spool)" : ""))
+        }
+    }
+}
+
+/// The one-line progress display for a terminal.
+enum ProgressLine {
+    static func show(_ c: RunCounts) {
+        let line = "\r\u{1B}[K\(c.taken) taken · \(c.inFlight) in flight · \(c.queued) queued · \(c.failed) failed · \(c.alreadyPresent) already present · \(c.retried) retries"
+        FileHandle.standardOutput.write(Data(line.utf8))
+    }
+}

@@ -1,0 +1,95 @@
+import Dispatch
+import Foundation
+import Logging
+
+/// Feeds ready spool documents to a `StagedPipeline`: one pass for `run --once`, or watched for the daemon.
+///
+/// `@unchecked Sendable` because `stopped` and `pendingPass` are only touched under `lock`.
+public final class SpoolIntake: @unchecked Sendable {
+    public let scanner: SpoolScanner
+    public let readiness: Readiness
+    public let pipeline: StagedPipeline
+    private let logger: Logger
+    private let clock: any Clock
+    private let intakeQueue = DispatchQueue(label: "faxintake.intake")
+    private let lock = NSLock()
+    private var stopped = false
+    private var pendingPass = false
+
+    public init(pipeline: StagedPipeline, readiness: Readiness, clock: any Clock = SystemClock(),
+                logger: Logger = Logger(label: "faxintake.intake")) {
+        self.pipeline = pipeline
+        self.readiness = readiness
+        self.clock = clock
+        self.logger = logger
+        scanner = SpoolScanner(spool: pipeline.configuration.spool)
+    }
+
+    /// What a single pass left behind.
+    public struct PassResult: Sendable, Equatable {
+        public var submitted = 0
+        /// Documents seen but not yet ready (still being written, locked, or settling).
+        public var waiting = 0
+    }
+
+    /// Looks at the spool once and submits every ready document (blocking on back-pressure).
+    @discardableResult
+    public func pass() -> PassResult {
+        var result = PassResult()
+        for entry in scanner.scan() where !pipeline.isClaimed(entry.path) {
+            if isStopped { break }
+            let verdict = readiness.check(entry)
+            if verdict.isReady {
+                if pipeline.submit(entry) { result.submitted += 1 }
+            } else {
+                result.waiting += 1
+            }
+        }
+        return result
+    }
+
+    /// `run --once`: passes until nothing is waiting (or `maxWait` passes), then waits for the workers.
+    /// Returns how many documents were still not ready when it gave up on them.
+    public func runOnce(maxWait: TimeInterval) -> Int {
+        let started = clock.now()
+        var waiting = 0
+        while !isStopped {
+            let result = pass()
+            waiting = result.waiting
+            if waiting == 0 { break }
+            if clock.now().timeIntervalSince(started) > maxWait {
+                logger.warning("documents still not ready; leaving them for the next run", metadata: ["count": "\(waiting)"])
+                break
+            }
+            Thread.sleep(forTimeInterval: min(0.5, max(0.05, readiness.settleSeconds / 4)))
+        }
+        pipeline.waitUntilIdle()
+        return waiting
+    }
+
+    /// Asks for a pass soon; several requests while one is queued collapse into one.
+    public func requestPass() {
+        let schedule = lock.withLock { () -> Bool in
+            if stopped || pendingPass { return false }
+            pendingPass = true
+            return true
+        }
+        guard schedule else { return }
+        intakeQueue.async {
+            self.lock.withLock { self.pendingPass = false }
+            let result = self.pass()
+            if result.waiting > 0 {
+                // Something is settling: look again once its settle interval could have passed.
+                let delay = max(0.2, min(self.readiness.settleSeconds, 5))
+                self.intakeQueue.asyncAfter(deadline: .now() + delay) { self.requestPass() }
+            }
+        }
+    }
+
+    /// Stops taking new documents; those in flight carry on to commit.
+    public func stop() {
+        lock.withLock { stopped = true }
+    }
+
+    public var isStopped: Bool { lock.withLock { stopped } }
+}
