@@ -51,74 +51,24 @@ struct ZoneImage {
         var ink = gray.pixels.map { $0 < threshold }
         // Longer than any glyph: a J or a parenthesis with its descender reaches about 10 pt.
         let longH = Int(8 * scale), longV = Int(11 * scale)
-        let band = max(1, Int((0.5 * scale).rounded()))
-        var eraseH = [Bool](repeating: false, count: w * h), eraseV = [Bool](repeating: false, count: w * h)
-        var merged = [Bool](repeating: false, count: max(w, h))
-        for y in 0..<h {
-            for x in 0..<w {
-                var any = false
-                for k in max(0, y - band)...min(h - 1, y + band) where ink[k * w + x] { any = true; break }
-                merged[x] = any
-            }
-            var x = 0
-            while x < w {
-                guard merged[x] else { x += 1; continue }
-                var end = x
-                while end < w, merged[end] { end += 1 }
-                if end - x >= longH {
-                    for k in max(0, y - band)...min(h - 1, y + band) { for i in x..<end { eraseH[k * w + i] = true } }
-                }
-                x = end
-            }
-        }
-        for x in 0..<w {
-            for y in 0..<h {
-                var any = false
-                for k in max(0, x - band)...min(w - 1, x + band) where ink[y * w + k] { any = true; break }
-                merged[y] = any
-            }
-            var y = 0
-            while y < h {
-                guard merged[y] else { y += 1; continue }
-                var end = y
-                while end < h, merged[end] { end += 1 }
-                if end - y >= longV {
-                    for k in max(0, x - band)...min(w - 1, x + band) { for j in y..<end { eraseV[j * w + k] = true } }
-                }
-                y = end
-            }
-        }
+        // A rule is a long run along its row (or column). A fax's skew turns a rule into a staircase, so
+        // runs are measured on the ink thickened by one pixel across the rule, bridging two-pixel breaks.
+        let alongRows = runLengths(thickened(ink, width: w, height: h, acrossRows: true), width: w, height: h, alongRows: true, bridge: 2)
+        let alongColumns = runLengths(thickened(ink, width: w, height: h, acrossRows: false), width: w, height: h, alongRows: false, bridge: 2)
+        let horizontalRun = runLengths(ink, width: w, height: h, alongRows: true, bridge: 0)
+        let verticalRun = runLengths(ink, width: w, height: h, alongRows: false, bridge: 0)
         // A rule pixel is erased only where the ink through it, across the rule, is no thicker than a rule:
         // where a descender, a parenthesis or a digit crosses the rule, the stroke is kept whole.
         let thickness = Int(1.8 * scale)
-        var verticalRun = [Int](repeating: 0, count: w * h)
-        var horizontalRun = [Int](repeating: 0, count: w * h)
-        for x in 0..<w {
-            var y = 0
-            while y < h {
-                guard ink[y * w + x] else { y += 1; continue }
-                var end = y
-                while end < h, ink[end * w + x] { end += 1 }
-                for k in y..<end { verticalRun[k * w + x] = end - y }
-                y = end
-            }
-        }
-        for y in 0..<h {
-            var x = 0
-            while x < w {
-                guard ink[y * w + x] else { x += 1; continue }
-                var end = x
-                while end < w, ink[y * w + end] { end += 1 }
-                for k in x..<end { horizontalRun[y * w + k] = end - x }
-                x = end
-            }
-        }
-        for i in 0..<(w * h) where ink[i] && (eraseH[i] || eraseV[i]) {
-            if (eraseH[i] && eraseV[i]) || (eraseH[i] && verticalRun[i] <= thickness) || (eraseV[i] && horizontalRun[i] <= thickness) {
+        var erased = [Bool](repeating: false, count: w * h)
+        for i in 0..<(w * h) where ink[i] {
+            let onHorizontal = alongRows[i] >= longH, onVertical = alongColumns[i] >= longV
+            if (onHorizontal && onVertical) || (onHorizontal && verticalRun[i] <= thickness) || (onVertical && horizontalRun[i] <= thickness) {
                 ink[i] = false
+                erased[i] = true
             }
         }
-        filterComponents(&ink, width: w, height: h, scale: scale, keep: keep)
+        filterComponents(&ink, width: w, height: h, scale: scale, keep: keep, erased: erased)
         // Keep the resampled gray of the ink that stays (its anti-aliased edges help the recogniser);
         // what was removed, and every lone light pixel, becomes paper.
         var pixels = [UInt8](repeating: 255, count: w * h)
@@ -149,8 +99,9 @@ struct ZoneImage {
 
     /// Drops specks (small components with no sizeable neighbour: a period beside a letter stays) and
     /// components lying wholly outside the field's rows.
-    static func filterComponents(_ ink: inout [Bool], width w: Int, height h: Int, scale: Double, keep: (top: Int, bottom: Int)?) {
+    static func filterComponents(_ ink: inout [Bool], width w: Int, height h: Int, scale: Double, keep: (top: Int, bottom: Int)?, erased: [Bool]) {
         let components = connectedComponents(ink, width: w, height: h)
+        let thin = Int(0.9 * scale)
         let small = Int(1.1 * scale * scale)
         let reach = Int(3 * scale)
         let large = components.filter { $0.pixels.count >= small }
@@ -162,6 +113,8 @@ struct ZoneImage {
                 let inside = min(c.maxY, keep.bottom) - max(c.minY, keep.top)
                 if Double(inside) < 0.5 * Double(keep.bottom - keep.top) { drop = true }
             }
+            // What is left of a rule beside the part erased: a sliver one rule thick.
+            if !drop, c.maxY - c.minY < thin || c.maxX - c.minX < thin, touches(c, erased, width: w, height: h) { drop = true }
             if !drop, c.pixels.count < small {
                 let near = large.contains { l in
                     l.minX - reach <= c.maxX && c.minX <= l.maxX + reach && l.minY - reach <= c.maxY && c.minY <= l.maxY + reach
@@ -170,6 +123,58 @@ struct ZoneImage {
             }
             if drop { for p in c.pixels { ink[p] = false } }
         }
+    }
+
+    static func touches(_ c: Component, _ mask: [Bool], width w: Int, height h: Int) -> Bool {
+        for p in c.pixels {
+            let x = p % w, y = p / w
+            for dy in -1...1 {
+                for dx in -1...1 {
+                    let nx = x + dx, ny = y + dy
+                    if nx >= 0, ny >= 0, nx < w, ny < h, mask[ny * w + nx] { return true }
+                }
+            }
+        }
+        return false
+    }
+
+    /// The ink spread one pixel up and down (or left and right).
+    static func thickened(_ ink: [Bool], width w: Int, height h: Int, acrossRows: Bool) -> [Bool] {
+        var out = ink
+        for y in 0..<h {
+            for x in 0..<w where ink[y * w + x] {
+                if acrossRows {
+                    if y > 0 { out[(y - 1) * w + x] = true }
+                    if y + 1 < h { out[(y + 1) * w + x] = true }
+                } else {
+                    if x > 0 { out[y * w + x - 1] = true }
+                    if x + 1 < w { out[y * w + x + 1] = true }
+                }
+            }
+        }
+        return out
+    }
+
+    /// For each ink pixel, the length of the run through it along rows (or columns), bridging breaks of up to `bridge` pixels.
+    static func runLengths(_ ink: [Bool], width w: Int, height h: Int, alongRows: Bool, bridge: Int) -> [Int] {
+        var lengths = [Int](repeating: 0, count: w * h)
+        let lines = alongRows ? h : w, length = alongRows ? w : h
+        func index(_ line: Int, _ k: Int) -> Int { alongRows ? line * w + k : k * w + line }
+        for line in 0..<lines {
+            var k = 0
+            while k < length {
+                guard ink[index(line, k)] else { k += 1; continue }
+                var end = k + 1, gap = 0, lastInk = k
+                while end < length {
+                    if ink[index(line, end)] { lastInk = end; gap = 0 } else { gap += 1; if gap > bridge { break } }
+                    end += 1
+                }
+                let run = lastInk - k + 1
+                for j in k...lastInk where ink[index(line, j)] { lengths[index(line, j)] = run }
+                k = lastInk + 1
+            }
+        }
+        return lengths
     }
 
     static func connectedComponents(_ ink: [Bool], width w: Int, height h: Int) -> [Component] {
