@@ -17,7 +17,7 @@ public enum FieldValidation {
     ]
 
     public static func validate(_ raw: String, field: FieldSpec) -> ValidationOutcome {
-        let value = collapseWhitespace(raw)
+        let value = trimmingStrayMarks(collapseWhitespace(raw), field: field)
         guard !value.isEmpty else {
             return ValidationOutcome(value: "", normalized: "", valid: !field.required,
                                      issues: field.required ? ["required field is empty"] : [])
@@ -26,13 +26,27 @@ public enum FieldValidation {
         case "date": return withCorrection(value, check: dateWithLeadingZero)
         case "member_id": return withCorrection(value) { digits($0, count: field.length ?? 11, what: "member ID") }
         case "npi": return withCorrection(value, check: npi)
-        case "phone": return withCorrection(value, check: phone)
+        case "phone": return withCorrection(value, check: phoneWithRepairedSeparator)
         case "tin": return withCorrection(value, check: tin)
         case "icd10": return icd10(value)
         case "cpt_hcpcs": return cptHCPCS(value)
         case "integer": return withCorrection(value, check: integer)
         default: return ValidationOutcome(value: value, normalized: value, valid: true, issues: [])
         }
+    }
+
+    /// Quote marks, bars and separators at the very start or end of a zone come from specks and rule
+    /// ends, not from what the provider wrote: no field of the form starts with them, and only a
+    /// period can end one (an abbreviation), never in a code or a number.
+    static func trimmingStrayMarks(_ value: String, field: FieldSpec) -> String {
+        let leading: Set<Character> = ["‘", "’", "'", "\"", "“", "”", "`", "|", ",", ".", ";", ":", "_", "~", "-", "—"]
+        var trailing: Set<Character> = ["‘", "’", "'", "\"", "“", "”", "`", "|", ",", ";", ":", "_", "~", "—"]
+        if field.validator != nil { trailing.insert(".") ; trailing.insert("-") }
+        var chars = Substring(value)
+        // A phone number may open with a parenthesis; nothing else opens with punctuation.
+        while let c = chars.first, leading.contains(c) { chars = chars.dropFirst() }
+        while let c = chars.last, trailing.contains(c) { chars = chars.dropLast() }
+        return chars.trimmingCharacters(in: .whitespaces)
     }
 
     public static func collapseWhitespace(_ s: String) -> String {
@@ -127,6 +141,30 @@ public enum FieldValidation {
             sum += d
         }
         return sum % 10 == 0
+    }
+
+    /// A phone number with one separator lost or turned into a space, where the other separator shows
+    /// what the writer used: 846.420 7746 → 846.420.7746, (572) 901 6555 → (572) 901-6555.
+    static func phoneWithRepairedSeparator(_ value: String) -> ValidationOutcome {
+        let first = phone(value)
+        guard first.valid else { return first }
+        let d = value.filter(\.isASCIIDigit)
+        guard d.count == 10 else { return first }
+        let a = d.prefix(3), b = d.dropFirst(3).prefix(3), c = d.suffix(4)
+        var repaired: String?
+        if value.range(of: #"^\d{3}([.-])\d{3} \d{4}$"#, options: .regularExpression) != nil {
+            let sep = value[value.index(value.startIndex, offsetBy: 3)]
+            repaired = "\(a)\(sep)\(b)\(sep)\(c)"
+        } else if value.range(of: #"^\d{3} \d{3}([.-])\d{4}$"#, options: .regularExpression) != nil {
+            let sep = value[value.index(value.startIndex, offsetBy: 7)]
+            repaired = "\(a)\(sep)\(b)\(sep)\(c)"
+        } else if value.range(of: #"^\(\d{3}\) \d{3} \d{4}$"#, options: .regularExpression) != nil {
+            repaired = "(\(a)) \(b)-\(c)"
+        }
+        guard let repaired, repaired != value else { return first }
+        var outcome = phone(repaired)
+        outcome.issues.append("restored a separator OCR lost: '\(value)' read as '\(repaired)'")
+        return outcome
     }
 
     static func phone(_ value: String) -> ValidationOutcome {
