@@ -103,6 +103,8 @@ struct ZoneImage {
         let components = connectedComponents(ink, width: w, height: h)
         let thin = Int(0.9 * scale)
         let small = Int(1.1 * scale * scale)
+        // Under 0.35 pt² (a dot 0.6 pt across): smaller than the period of any printable font, so noise.
+        let speck = Int(0.35 * scale * scale)
         let reach = Int(3 * scale)
         let large = components.filter { $0.pixels.count >= small }
         for c in components {
@@ -115,6 +117,7 @@ struct ZoneImage {
             }
             // What is left of a rule beside the part erased: a sliver one rule thick.
             if !drop, c.maxY - c.minY < thin || c.maxX - c.minX < thin, touches(c, erased, width: w, height: h) { drop = true }
+            if c.pixels.count < speck { drop = true }
             if !drop, c.pixels.count < small {
                 let near = large.contains { l in
                     l.minX - reach <= c.maxX && c.minX <= l.maxX + reach && l.minY - reach <= c.maxY && c.minY <= l.maxY + reach
