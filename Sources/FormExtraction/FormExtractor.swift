@@ -84,19 +84,34 @@ public final class FormExtractor {
             return finish(spec, raw: "", confidence: 0.97)
         }
         if spec.combCells != nil { crop = crop.closingGaps(maxGap: Int(2.5 * scale)) }
-        let options = RecognitionOptions(layout: (spec.lines ?? 1) > 1 ? .block : .singleLine,
-                                         allowedCharacters: Self.allowedCharacters(for: spec),
-                                         resolution: Int(policy.ocrDPI))
         if let folder = ProcessInfo.processInfo.environment["FAXINTAKE_DEBUG_ZONES"] {
             // Developer aid: the exact crops OCR sees. They are PHI; never set this in production.
             FileManager.default.createFile(atPath: "\(folder)/\(spec.name).pgm", contents: Data(crop.pgmData()), attributes: [.posixPermissions: 0o600])
             FileManager.default.createFile(atPath: "\(folder)/\(spec.name).raw.pgm", contents: Data(gray.pgmData()), attributes: [.posixPermissions: 0o600])
         }
-        let text = try recognizer.recognize(crop, options: options)
-        var raw = text.text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        if spec.type == "digits" { raw = raw.filter { !$0.isWhitespace } }
-        let confidence = min(text.confidence, text.wordConfidences.min() ?? text.confidence)
-        return finish(spec, raw: raw, confidence: confidence)
+        // Read once; when the result is invalid or unsure, read again a different way and keep the best
+        // reading by (valid, confidence). LSTM recognition is sensitive to the margin and to segmentation,
+        // and a validator is a better judge of a code than the recogniser's own confidence.
+        let allowed = Self.allowedCharacters(for: spec)
+        let layout: RecognitionOptions.Layout = (spec.lines ?? 1) > 1 ? .block : .singleLine
+        var attempts: [(GrayImage, RecognitionOptions.Layout)] = [(crop, layout)]
+        let padded8 = crop.padded(by: Int(5 * scale))
+        attempts.append((padded8, layout))
+        if layout == .singleLine, !spec.type.hasPrefix("text"), spec.type != "name" { attempts.append((padded8, .singleWord)) }
+        var best: FieldReading?
+        for (image, mode) in attempts {
+            let options = RecognitionOptions(layout: mode, allowedCharacters: allowed, resolution: Int(policy.ocrDPI))
+            let text = try recognizer.recognize(image, options: options)
+            var raw = text.text.split(whereSeparator: \.isNewline).joined(separator: " ")
+            if spec.type == "digits" { raw = raw.filter { !$0.isWhitespace } }
+            let confidence = min(text.confidence, text.wordConfidences.min() ?? text.confidence)
+            let reading = finish(spec, raw: raw, confidence: confidence)
+            if best == nil || (reading.valid && !best!.valid) || (reading.valid == best!.valid && reading.confidence > best!.confidence) {
+                best = reading
+            }
+            if let best, best.valid, best.confidence >= policy.reviewBelowConfidence { break }
+        }
+        return best!
     }
 
     private func finish(_ spec: FieldSpec, raw: String, confidence: Double) -> FieldReading {

@@ -227,6 +227,15 @@ struct ZoneImage {
 }
 
 extension GrayImage {
+    /// The image inside a white border `margin` pixels wide.
+    func padded(by margin: Int) -> GrayImage {
+        var out = GrayImage(width: width + 2 * margin, height: height + 2 * margin)
+        for y in 0..<height {
+            for x in 0..<width { out.pixels[(y + margin) * out.width + x + margin] = pixels[y * width + x] }
+        }
+        return out
+    }
+
     /// The image with every blank column run wider than `maxGap` narrowed to `maxGap`.
     ///
     /// Digits typed one per comb cell sit far apart; a single-line recogniser invents characters in
