@@ -56,5 +56,6 @@ let package = Package(
         .testTarget(name: "FaxImagingTests", dependencies: ["FaxImaging"]),
         .testTarget(name: "FormExtractionTests", dependencies: ["FormExtraction", "FaxImaging"]),
         .testTarget(name: "IntakeQueueTests", dependencies: ["IntakeQueue"]),
+        .testTarget(name: "IntakePipelineTests", dependencies: ["IntakePipeline", "IntakeQueue", "FormExtraction", "FaxImaging"]),
     ]
 )
