@@ -8,4 +8,12 @@ mkdir -p .build
 export OMP_THREAD_LIMIT=1  # see Environment.prepareForOCR: OpenMP reads it at load time
 swift test 2>&1 | tee .build/test-output.log | grep -Ev '^(◇|↳)|started\.$'
 status=${PIPESTATUS[0]}
+# Swift Testing's summary, restated as the plain closing line CI reads in any language
+# (XCTest prints its own "Executed 0 tests" after it, having no XCTest cases to run).
+summary=$(grep -E 'Test run with [0-9]+ tests?' .build/test-output.log | tail -1)
+total=$(sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' <<<"$summary")
+failed=$(sed -nE 's/.* with ([0-9]+) issues?.*/\1/p' <<<"$summary")
+if [ -n "$total" ]; then
+  if [ "$status" -eq 0 ]; then echo "tests: $total passed, 0 failed"; else echo "tests: failed: ${failed:-some} issue(s)"; fi
+fi
 exit "$status"

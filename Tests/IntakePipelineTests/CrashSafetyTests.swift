@@ -15,15 +15,17 @@ import Testing
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    static func run(_ binary: String, _ fixture: PipelineFixture, killAfter: TimeInterval?) throws -> Int32 {
+    /// Runs the binary; with `killWhen`, sends SIGKILL as soon as the condition holds (checked every 20 ms, for up to 120 s).
+    static func run(_ binary: String, _ fixture: PipelineFixture, killWhen: (() -> Bool)?) throws -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["run", "--once", "--pipeline", fixture.root + "/test.yml"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        if let killAfter {
-            Thread.sleep(forTimeInterval: killAfter)
+        if let killWhen {
+            let deadline = Date().addingTimeInterval(120)
+            while process.isRunning, Date() < deadline, !killWhen() { Thread.sleep(forTimeInterval: 0.02) }
             kill(process.processIdentifier, SIGKILL)
         }
         process.waitUntilExit()
@@ -62,10 +64,15 @@ import Testing
         let inputs = faxes.map { "\($0).tif" } + ["0016.pdf", "0019.pdf"]
         let hashes = try Set(inputs.map { SHA256Digest.hex(try Data(contentsOf: URL(fileURLWithPath: Paths.corpus($0)))) })
 
-        _ = try Self.run(binary, fixture, killAfter: 2.5)
+        // Kill once the first original is archived: the batch is then surely under way and unfinished.
+        let archive = fixture.root + "/archive"
+        _ = try Self.run(binary, fixture) {
+            let names = FileManager.default.enumerator(atPath: archive)?.allObjects as? [String] ?? []
+            return names.contains { $0.hasSuffix(".tif") || $0.hasSuffix(".pdf") }
+        }
         // Otherwise the test proves nothing: the first run must have been cut short.
-        #expect(!fixture.spoolFiles().isEmpty, "the first run finished before kill -9; shorten killAfter")
-        let status = try Self.run(binary, fixture, killAfter: nil)
+        #expect(!fixture.spoolFiles().isEmpty, "the first run finished before kill -9")
+        let status = try Self.run(binary, fixture, killWhen: nil)
         #expect(status == 0)
         #expect(fixture.spoolFiles().isEmpty, "left: \(fixture.spoolFiles())")
         let store = try SQLiteQueueStore(path: fixture.root + "/state/queue.sqlite")
