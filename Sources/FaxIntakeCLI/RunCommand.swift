@@ -59,7 +59,7 @@ struct RunCommand: ParsableCommand {
         let pipeline = StagedPipeline(
             configuration: configuration, store: store, clock: clock, logger: logger,
             makeExtractor: StagedPipeline.extractorFactory(configuration),
-            onProgress: showProgress, onRelease: forget)
+            faults: CrashPoint.fromEnvironment(), onProgress: showProgress, onRelease: forget)
         let intake = SpoolIntake(pipeline: pipeline, readiness: readiness, clock: clock, logger: logger)
 
         // Signals stop intake; documents in flight still reach commit before we exit.
@@ -121,4 +121,34 @@ enum ProgressLine {
         let line = "\r\u{1B}[K\(c.taken) taken · \(c.inFlight) in flight · \(c.queued) queued · \(c.failed) failed · \(c.alreadyPresent) already present · \(c.retried) retries"
         FileHandle.standardOutput.write(Data(line.utf8))
     }
+}
+
+/// A test-only crash point: `FAXINTAKE_TEST_KILL_AT=<stage>:<n>` makes the process SIGKILL itself the n-th
+/// time any document reaches `<stage>` (decode, extract, validate, route, archive or commit, where commit is
+/// after the archive copy and before the database insert). The crash tests and `scripts/soak.sh` use it to
+/// land kills in each stage's window, which random timing alone hits rarely. Debug builds only.
+enum CrashPoint {
+    static func fromEnvironment() -> StageFaultInjector? {
+        #if DEBUG
+        guard let spec = ProcessInfo.processInfo.environment["FAXINTAKE_TEST_KILL_AT"] else { return nil }
+        let parts = spec.split(separator: ":")
+        guard parts.count == 2, let stage = PipelineStage(rawValue: String(parts[0])), let n = Int(parts[1]), n > 0 else {
+            printError("warning: FAXINTAKE_TEST_KILL_AT=\(spec) is not <stage>:<n>; ignored")
+            return nil
+        }
+        let counter = CrashCounter()
+        return { reached, _ throws(StageFailure) in
+            if reached == stage, counter.next() == n { kill(getpid(), SIGKILL) }
+        }
+        #else
+        return nil
+        #endif
+    }
+}
+
+/// Counts stage arrivals across worker threads. `@unchecked Sendable`: `count` is only touched under `lock`.
+final class CrashCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func next() -> Int { lock.withLock { count += 1; return count } }
 }

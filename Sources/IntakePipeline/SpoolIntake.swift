@@ -15,6 +15,8 @@ public final class SpoolIntake: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
     private var pendingPass = false
+    /// Refused paths already reported, so a rescan does not repeat the warning.
+    private var reportedRefusals: Set<SpoolScanner.Refusal> = []
 
     public init(pipeline: StagedPipeline, readiness: Readiness, clock: any Clock = SystemClock(),
                 logger: Logger = Logger(label: "faxintake.intake")) {
@@ -30,13 +32,28 @@ public final class SpoolIntake: @unchecked Sendable {
         public var submitted = 0
         /// Documents seen but not yet ready (still being written, locked, or settling).
         public var waiting = 0
+        /// Symlinks and other entries refused (reported once each at warning level).
+        public var refused = 0
     }
 
     /// Looks at the spool once and submits every ready document (blocking on back-pressure).
     @discardableResult
     public func pass() -> PassResult {
         var result = PassResult()
-        for entry in scanner.scan() where !pipeline.isClaimed(entry.path) {
+        let scan = scanner.scanWithRefusals()
+        result.refused = scan.refused.count
+        let fresh = lock.withLock { () -> [SpoolScanner.Refusal] in
+            let new = scan.refused.filter { !reportedRefusals.contains($0) }
+            reportedRefusals.formUnion(new)
+            return new
+        }
+        for refusal in fresh {
+            // The spool name only (never the link's target): where it points is not ours to reveal or read.
+            logger.warning("refused a spool entry; it stays until someone removes it", metadata: [
+                "file": "\(URL(fileURLWithPath: refusal.path).lastPathComponent)", "reason": "\(refusal.reason)",
+            ])
+        }
+        for entry in scan.entries where !pipeline.isClaimed(entry.path) {
             if isStopped { break }
             let verdict = readiness.check(entry)
             if verdict.isReady {

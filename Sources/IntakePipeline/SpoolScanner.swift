@@ -76,8 +76,8 @@ public struct FaxSidecar: Sendable, Equatable, Decodable {
     /// Reads a sidecar; an unreadable or malformed one is reported, not ignored, by the caller.
     public static func load(path: String) throws(StageFailure) -> FaxSidecar {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw StageFailure(stage: .intake, reason: "cannot read the sidecar \(URL(fileURLWithPath: path).lastPathComponent): \(error.localizedDescription)", permanent: false)
+        do { data = try SpoolFile.read(path) } catch {
+            throw StageFailure(stage: .intake, reason: "cannot read the sidecar \(URL(fileURLWithPath: path).lastPathComponent): \(error.reason)", permanent: false)
         }
         do { return try JSONDecoder().decode(FaxSidecar.self, from: data) } catch {
             throw StageFailure(stage: .intake, reason: "the sidecar \(URL(fileURLWithPath: path).lastPathComponent) is not valid (\(Self.describe(error)))", permanent: true)
@@ -121,25 +121,54 @@ public struct SpoolScanner: Sendable {
         return folders
     }
 
-    /// Every candidate document, sorted by path so runs are reproducible.
-    public func scan() -> [SpoolEntry] {
-        var entries: [SpoolEntry] = []
-        collect(in: faxFolder, channel: .fax, lineFolder: nil, into: &entries, descend: true)
-        collect(in: mailFolder, channel: .mail, lineFolder: nil, into: &entries, descend: false)
-        return entries.sorted { $0.path < $1.path }
+    /// A spool entry that is never taken, and why; reported so it does not sit in the spool silently.
+    public struct Refusal: Sendable, Hashable {
+        public var path: String
+        public var reason: String
     }
 
-    private func collect(in folder: String, channel: Channel, lineFolder: String?, into entries: inout [SpoolEntry], descend: Bool) {
-        let names = Set(Self.list(folder))
+    /// Every candidate document, sorted by path so runs are reproducible.
+    public func scan() -> [SpoolEntry] {
+        scanWithRefusals().entries
+    }
+
+    /// Candidate documents, plus the symlinks and other non-files that are refused.
+    public func scanWithRefusals() -> (entries: [SpoolEntry], refused: [Refusal]) {
+        var entries: [SpoolEntry] = []
+        var refused: [Refusal] = []
+        collect(in: faxFolder, channel: .fax, lineFolder: nil, into: &entries, refused: &refused, descend: true)
+        collect(in: mailFolder, channel: .mail, lineFolder: nil, into: &entries, refused: &refused, descend: false)
+        return (entries.sorted { $0.path < $1.path }, refused.sorted { $0.path < $1.path })
+    }
+
+    private func collect(in folder: String, channel: Channel, lineFolder: String?, into entries: inout [SpoolEntry],
+                         refused: inout [Refusal], descend: Bool) {
+        // An array, not a Set: names that differ only in Unicode normalisation are equal Strings but
+        // different files, and a Set would silently drop one of them.
+        let listing = Self.listing(folder)
+        for raw in listing.undecodable {
+            refused.append(Refusal(path: folder + "/" + raw, reason: "the file name is not valid UTF-8; rename it (it is never taken as it is)"))
+        }
+        let names = listing.names
         for name in names.sorted() {
             let path = folder + "/" + name
-            guard Self.isCandidateName(name), isInsideSpool(path) else { continue }
+            guard Self.isCandidateName(name) else { continue }
             var info = stat()
             // lstat, not stat: a symlink could point anywhere, so it is never followed.
             guard lstat(path, &info) == 0 else { continue }
+            if info.st_mode & S_IFMT == S_IFLNK {
+                refused.append(Refusal(path: path, reason: "a symlink; drop the file itself, not a link to it"))
+                continue
+            }
+            guard isInsideSpool(path) else {
+                refused.append(Refusal(path: path, reason: "its real path leaves the spool"))
+                continue
+            }
             switch info.st_mode & S_IFMT {
             case S_IFDIR where descend:
-                collect(in: path, channel: channel, lineFolder: name, into: &entries, descend: false)
+                collect(in: path, channel: channel, lineFolder: name, into: &entries, refused: &refused, descend: false)
+            case S_IFDIR:
+                refused.append(Refusal(path: path, reason: "a folder nested too deep; per-line folders are one level under fax/"))
             case S_IFREG:
                 let base = (name as NSString).deletingPathExtension
                 let sidecar = names.contains(base + ".json") ? folder + "/" + base + ".json" : nil
@@ -148,7 +177,7 @@ public struct SpoolScanner: Sendable {
                                           sidecarPath: sidecar.flatMap { isRegularFile($0) ? $0 : nil },
                                           markerPath: marker.flatMap { isRegularFile($0) ? $0 : nil }))
             default:
-                continue
+                refused.append(Refusal(path: path, reason: "not a regular file (a FIFO, socket or device)"))
             }
         }
     }
@@ -183,6 +212,24 @@ public struct SpoolScanner: Sendable {
     }
 
     static func list(_ folder: String) -> [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        listing(folder).names
+    }
+
+    /// The folder's entries; names that are not valid UTF-8 come back apart (with U+FFFD for the bad bytes)
+    /// because no String path could open them, and FileManager would drop them without a word.
+    static func listing(_ folder: String) -> (names: [String], undecodable: [String]) {
+        guard let dir = opendir(folder) else { return ([], []) }
+        defer { closedir(dir) }
+        var names: [String] = [], undecodable: [String] = []
+        while let entry = readdir(dir) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            if bytes == Array(".".utf8) || bytes == Array("..".utf8) { continue }
+            if let name = String(validating: bytes, as: UTF8.self) {
+                names.append(name)
+            } else {
+                undecodable.append(String(decoding: bytes, as: UTF8.self))
+            }
+        }
+        return (names, undecodable)
     }
 }

@@ -186,8 +186,8 @@ public final class StagedPipeline: @unchecked Sendable {
     /// Reads the bytes and sidecar, hashes them, and settles files whose item already exists.
     private func readOriginal(_ job: inout Job) throws(StageFailure) -> ReadOutcome {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: job.entry.path)) } catch {
-            throw StageFailure(stage: .intake, reason: "cannot read the spooled file (\(error.localizedDescription))", permanent: false)
+        do { data = try SpoolFile.read(job.entry.path) } catch {
+            throw StageFailure(stage: .intake, reason: "cannot read the spooled file: \(error.reason)", permanent: false)
         }
         let sha = SHA256Digest.hex(data)
         job.data = data
@@ -208,10 +208,10 @@ public final class StagedPipeline: @unchecked Sendable {
         if let sidecarPath = job.entry.sidecarPath {
             do {
                 job.sidecar = try FaxSidecar.load(path: sidecarPath)
-                job.sidecarData = try? Data(contentsOf: URL(fileURLWithPath: sidecarPath))
+                job.sidecarData = try? SpoolFile.read(sidecarPath)
             } catch {
                 logger.warning("sidecar unreadable; using the other line sources", metadata: ["sha256": "\(sha.prefix(12))", "reason": "\(error.reason)"])
-                job.sidecarData = try? Data(contentsOf: URL(fileURLWithPath: sidecarPath))
+                job.sidecarData = try? SpoolFile.read(sidecarPath)
                 job.extraFlags.append(.sidecarUnreadable)
             }
         }
@@ -247,11 +247,13 @@ public final class StagedPipeline: @unchecked Sendable {
             return commitFailure(job, StageFailure(stage: .commit, reason: "internal: the document reached commit without its bytes", permanent: false))
         }
         do throws(StageFailure) {
-            try faults?(.commit, job.entry.fileName)
+            try faults?(.archive, job.entry.fileName)
             let archivePath: String
             do { archivePath = try archive.store(original: data, sha256: sha, sidecar: job.sidecarData) } catch {
                 throw .storing(error, stage: .archive)
             }
+            // Between archive and insert: the window a crash must not turn into a lost or doubled item.
+            try faults?(.commit, job.entry.fileName)
             if let key = content.duplicateKey {
                 let earlier: QueueItem?
                 do {
