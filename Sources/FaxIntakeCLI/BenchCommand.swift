@@ -98,6 +98,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure FaxIntake's speed.",
-        subcommands: [BenchStagesCommand.self]
+        subcommands: [BenchRunCommand.self, BenchStagesCommand.self]
     )
 }

@@ -55,6 +55,18 @@ public struct FormLocation: Sendable, Equatable, Codable {
     }
 }
 
+/// Where extraction spent its time on one document, in seconds: for the benchmark's stage profile.
+public struct ExtractionTimings: Sendable, Equatable, Codable {
+    /// Finding skew and section bars on each page.
+    public var classify = 0.0
+    /// Matching bars to the template.
+    public var register = 0.0
+    /// Reading the fields and checkboxes of the form page.
+    public var ocr = 0.0
+
+    public init() {}
+}
+
 /// What extraction produced for one document: every field and group of the map is present.
 public struct ExtractionResult: Sendable, Equatable, Codable {
     public var file: String
@@ -64,6 +76,8 @@ public struct ExtractionResult: Sendable, Equatable, Codable {
     public var checkboxes: [String: CheckboxReading]
     /// How the values were obtained: "acroform", "ocr", or "none" when no form was found.
     public var method: String
+    /// Time spent, for profiling; not part of the extraction's meaning.
+    public var timings = ExtractionTimings()
 
     /// Fields that need a person: low confidence, invalid, or required and empty.
     public var fieldsNeedingReview: [String] { fields.filter { $0.value.needsReview }.map(\.key).sorted() }

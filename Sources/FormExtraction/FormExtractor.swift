@@ -1,3 +1,4 @@
+import Dispatch
 import FaxImaging
 import Foundation
 
@@ -17,9 +18,20 @@ public final class FormExtractor {
 
     /// The form page of a document, if any: the page whose section bars best match the template.
     public func locateForm(in document: DecodedDocument) -> (index: Int, match: FormMatch)? {
+        var timings = ExtractionTimings()
+        return locateForm(in: document, timings: &timings)
+    }
+
+    func locateForm(in document: DecodedDocument, timings: inout ExtractionTimings) -> (index: Int, match: FormMatch)? {
         var best: (Int, FormMatch)?
         for (index, page) in document.pages.enumerated() where !page.isBlank {
-            guard let match = classify(page) else { continue }
+            let started = DispatchTime.now()
+            let structure = StructureAnalyzer.analyze(page.image, dpi: page.xDPI)
+            let analysed = DispatchTime.now()
+            let found = FormRegistrar.match(structure, template: form.structure, dpi: page.xDPI)
+            timings.classify += seconds(started, analysed)
+            timings.register += seconds(analysed, .now())
+            guard let match = found else { continue }
             if best == nil || match.matchedBars > best!.1.matchedBars
                 || (match.matchedBars == best!.1.matchedBars && match.residual < best!.1.residual) {
                 best = (index, match)
@@ -35,7 +47,14 @@ public final class FormExtractor {
     }
 
     public func extract(_ document: DecodedDocument) throws(ExtractionError) -> ExtractionResult {
-        let located = locateForm(in: document)
+        var timings = ExtractionTimings()
+        var result = try extract(document, timings: &timings)
+        result.timings = timings
+        return result
+    }
+
+    private func extract(_ document: DecodedDocument, timings: inout ExtractionTimings) throws(ExtractionError) -> ExtractionResult {
+        let located = locateForm(in: document, timings: &timings)
         let location = located.map {
             FormLocation(id: form.template.form.id, revision: form.template.form.revision, page: $0.index + 1,
                          rotation: $0.match.rotation, skewDeg: ($0.match.skewDegrees * 100).rounded() / 100)
@@ -52,6 +71,8 @@ public final class FormExtractor {
                                     fields: emptyFields(), checkboxes: emptyCheckboxes(), method: "none")
         }
         let page = document.pages[located.index]
+        let ocrStarted = DispatchTime.now()
+        defer { timings.ocr += seconds(ocrStarted, .now()) }
         var fields: [String: FieldReading] = [:]
         for spec in form.template.fields {
             do {
@@ -66,6 +87,10 @@ public final class FormExtractor {
         }
         return ExtractionResult(file: document.file, pages: document.pages.count, form: location,
                                 fields: fields, checkboxes: boxes, method: "ocr")
+    }
+
+    private func seconds(_ from: DispatchTime, _ to: DispatchTime) -> Double {
+        Double(to.uptimeNanoseconds - from.uptimeNanoseconds) / 1e9
     }
 
     // MARK: Fields

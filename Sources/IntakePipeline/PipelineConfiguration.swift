@@ -198,7 +198,7 @@ public struct PipelineConfiguration: Sendable {
             limits: DecodeLimits(maxPixelsPerPage: try limits.int("max_pixels_per_page", default: decodeDefaults.maxPixelsPerPage, in: 10_000...400_000_000),
                                  maxPagesPerFile: try limits.int("max_pages_per_file", default: decodeDefaults.maxPagesPerFile, in: 1...100_000),
                                  pdfRenderDPI: try limits.double("pdf_render_dpi", default: decodeDefaults.pdfRenderDPI, in: 72...600)),
-            maxInFlight: try limits.int("max_in_flight", default: 8, in: 1...10_000),
+            maxInFlight: try limits.int("max_in_flight", default: 4, in: 1...10_000),
             retry: RetryPolicy(attempts: try retry.int("attempts", default: 3, in: 1...100),
                                backoffSeconds: try retry.double("backoff_seconds", default: 2, in: 0...3600)),
             dueBy: DueByRules(urgentHours: try due.double("urgent_hours", default: 72, in: 1...10_000),

@@ -53,6 +53,8 @@ public final class StagedPipeline: @unchecked Sendable {
     private var claimed: Set<String> = []
     private var totals = RunCounts()
     private let onProgress: (@Sendable (RunCounts) -> Void)?
+    /// Time per stage over the run.
+    public let profile = StageProfile()
     /// Told when a path leaves the pipeline, so readiness can forget it.
     private let onRelease: (@Sendable (String) -> Void)?
 
@@ -150,7 +152,7 @@ public final class StagedPipeline: @unchecked Sendable {
                     if try self.readOriginal(&job) == .alreadyCommitted { return }
                 }
                 try self.faults?(.decode, job.entry.fileName)
-                let document = try self.stages.decode(path: job.entry.path)
+                let document = try self.profile.measure("decode") { () throws(StageFailure) in try self.stages.decode(path: job.entry.path) }
                 job.pageCount = document.pages.count
                 job.stationID = job.sidecar?.stationID ?? document.fax.stationID
                 if job.entry.channel == .fax, job.line?.source == "none" || job.line == nil {
@@ -168,10 +170,15 @@ public final class StagedPipeline: @unchecked Sendable {
             do throws(StageFailure) {
                 try self.faults?(.extract, job.entry.fileName)
                 let result = try self.stages.extract(document, with: try extractor.get())
+                self.profile.add("classify", seconds: result.timings.classify, count: document.pages.count)
+                self.profile.add("register", seconds: result.timings.register, count: document.pages.count)
+                self.profile.add("ocr", seconds: result.timings.ocr)
+                let routeStarted = DispatchTime.now().uptimeNanoseconds
                 try self.faults?(.validate, job.entry.fileName)
                 let form = try self.stages.validate(result)
                 try self.faults?(.route, job.entry.fileName)
                 var content = self.stages.route(form, channel: job.entry.channel, line: job.line, receivedAt: job.receivedAt!)
+                self.profile.add("validate+route", seconds: Double(DispatchTime.now().uptimeNanoseconds - routeStarted) / 1e9)
                 content.flags += job.extraFlags
                 let routed = content
                 self.commitQueue.async { self.commit(job, routed) }
@@ -242,6 +249,8 @@ public final class StagedPipeline: @unchecked Sendable {
     // MARK: Commit (serial)
 
     private func commit(_ job: Job, _ proposed: ItemContent) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer { profile.add("commit", seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9) }
         var content = proposed
         guard let data = job.data, let sha = job.sha256, let receivedAt = job.receivedAt else {
             return commitFailure(job, StageFailure(stage: .commit, reason: "internal: the document reached commit without its bytes", permanent: false))
