@@ -58,6 +58,7 @@ let package = Package(
         .testTarget(name: "FaxImagingTests", dependencies: ["FaxImaging"]),
         .testTarget(name: "FormExtractionTests", dependencies: ["FormExtraction", "FaxImaging"]),
         .testTarget(name: "IntakeQueueTests", dependencies: ["IntakeQueue"]),
+        .testTarget(name: "FaxIntakeCLITests", dependencies: ["FaxIntakeCLI"]),
         .testTarget(name: "IntakePipelineTests", dependencies: ["IntakePipeline", "IntakeQueue", "FormExtraction", "FaxImaging"]),
     ]
 )

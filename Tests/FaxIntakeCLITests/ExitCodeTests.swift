@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import Testing
+@testable import FaxIntakeCLI
+
+/// The decode command's exit status is a contract with the fax server's scripts.
+@Suite struct ExitCodeTests {
+    static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared").path
+
+    func exitCode(_ arguments: [String]) -> Int32 {
+        do {
+            var command = try FaxIntakeCommand.parseAsRoot(arguments)
+            try command.run()
+            return 0
+        } catch {
+            return FaxIntakeCommand.exitCode(for: error).rawValue
+        }
+    }
+
+    @Test func goodFilesExitZero() {
+        #expect(exitCode(["decode", "\(Self.shared)/corpus-dev/0002.tif", "\(Self.shared)/corpus-dev/0016.pdf"]) == 0)
+    }
+
+    @Test func badInputExits65() {
+        #expect(exitCode(["decode", "\(Self.shared)/corpus-dev/0002.tif", "\(Self.shared)/realdata/malformed/pdfjs_pwprotected_issue6010_1.pdf"]) == 65)
+    }
+
+    @Test func missingFileExits66() {
+        #expect(exitCode(["decode", "\(Self.shared)/corpus-dev/0002.tif", "/nonexistent/fax.tif"]) == 66)
+    }
+
+    @Test func badPipelineFileExits78() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("faxintake-cli-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("bad.yml")
+        try "spool: s\nstate: t\narchive: a\nform: {template: x}\nlines:\n  - {name: elective, number: 12}\nworkers: {decode: zero}\n".write(to: bad, atomically: true, encoding: .utf8)
+        #expect(exitCode(["extract", "\(Self.shared)/corpus-dev/0002.tif", "--pipeline", bad.path]) == 78)
+    }
+
+    @Test func usageErrorExits64() {
+        #expect(exitCode(["decode", "--no-such-flag"]) == 64)
+    }
+}
