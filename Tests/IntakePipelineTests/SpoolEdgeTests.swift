@@ -117,8 +117,8 @@ import Glibc
     func zeroBytes() throws {
         let fixture = try PipelineFixture()
         defer { fixture.remove() }
-        FileManager.default.createFile(atPath: fixture.spool + "/fax/empty.tif", contents: Data())
-        FileManager.default.createFile(atPath: fixture.spool + "/fax/empty.done", contents: Data())
+        _ = FileManager.default.createFile(atPath: fixture.spool + "/fax/empty.tif", contents: Data())
+        _ = FileManager.default.createFile(atPath: fixture.spool + "/fax/empty.done", contents: Data())
         let store = InMemoryQueueStore()
         fixture.runOnce(store: store)
         let item = try #require(try store.all().first)
