@@ -57,13 +57,28 @@ struct ZoneImage {
         let alongColumns = runLengths(thickened(ink, width: w, height: h, acrossRows: false), width: w, height: h, alongRows: false, bridge: 2)
         let horizontalRun = runLengths(ink, width: w, height: h, alongRows: true, bridge: 0)
         let verticalRun = runLengths(ink, width: w, height: h, alongRows: false, bridge: 0)
-        // A rule pixel is erased only where the ink through it, across the rule, is no thicker than a rule:
-        // where a descender, a parenthesis or a digit crosses the rule, the stroke is kept whole.
-        let thickness = Int(1.8 * scale)
+        // A rule pixel is erased only where the ink through it, across the rule, is no thicker than the
+        // rule itself (measured here: scans print hairlines, faxes thick stepped ones): where a descender,
+        // a parenthesis or a digit crosses the rule, the stroke is kept whole.
+        let cap = Int(1.8 * scale)
+        func ruleThickness(_ across: [Int], _ on: (Int) -> Bool) -> Int {
+            var histogram = [Int](repeating: 0, count: cap + 2)
+            var total = 0
+            for i in 0..<(w * h) where ink[i] && on(i) { histogram[min(across[i], cap + 1)] += 1; total += 1 }
+            guard total > 0 else { return cap }
+            var seen = 0
+            for (run, n) in histogram.enumerated() {
+                seen += n
+                if seen * 10 >= total * 8 { return min(cap, run + 1) }
+            }
+            return cap
+        }
+        let horizontalRule = ruleThickness(verticalRun) { alongRows[$0] >= longH }
+        let verticalRule = ruleThickness(horizontalRun) { alongColumns[$0] >= longV }
         var erased = [Bool](repeating: false, count: w * h)
         for i in 0..<(w * h) where ink[i] {
             let onHorizontal = alongRows[i] >= longH, onVertical = alongColumns[i] >= longV
-            if (onHorizontal && onVertical) || (onHorizontal && verticalRun[i] <= thickness) || (onVertical && horizontalRun[i] <= thickness) {
+            if (onHorizontal && onVertical) || (onHorizontal && verticalRun[i] <= horizontalRule) || (onVertical && horizontalRun[i] <= verticalRule) {
                 ink[i] = false
                 erased[i] = true
             }
