@@ -11,8 +11,30 @@ public struct OriginalArchive: Sendable {
         self.root = URL(fileURLWithPath: root).standardizedFileURL.path
     }
 
-    public func prepare() throws(PipelineError) {
+    /// Creates the archive folder and clears partial writes left by a process that was killed mid-copy.
+    @discardableResult
+    public func prepare() throws(PipelineError) -> Int {
         try OwnerOnlyFiles.makeDirectory(root)
+        return removeAbandonedPartialWrites()
+    }
+
+    /// Removes `.tmp-<pid>-…` files whose writer no longer runs. They never had an archive name: the
+    /// original is still in the spool and will be archived again, so this deletes no archived document,
+    /// only a stray partial copy of PHI.
+    func removeAbandonedPartialWrites() -> Int {
+        var removed = 0
+        let shards = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        for shard in shards where shard.count == 2 {
+            let folder = "\(root)/\(shard)"
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(".tmp-") {
+                let parts = name.split(separator: "-")
+                guard parts.count >= 3, let pid = pid_t(parts[1]) else { continue }
+                // A live writer (another daemon on the same archive) keeps its file.
+                if kill(pid, 0) == 0 || errno != ESRCH { continue }
+                if unlink("\(folder)/\(name)") == 0 { removed += 1 }
+            }
+        }
+        return removed
     }
 
     public func path(sha256: String, extension ext: String) -> String {
