@@ -123,6 +123,9 @@ public final class FormExtractor {
         let padded8 = crop.padded(by: Int(5 * scale))
         attempts.append((padded8, layout))
         if layout == .singleLine, !spec.type.hasPrefix("text"), spec.type != "name" { attempts.append((padded8, .singleWord)) }
+        // Small or coarse glyphs (a 98-dpi fax) read better enlarged; the resolution passed stays the
+        // crop's, so the engine sees bigger text rather than a bigger page.
+        attempts.append((padded8.scaled(by: 1.5), layout))
         var best: FieldReading?
         for (image, mode) in attempts {
             let options = RecognitionOptions(layout: mode, allowedCharacters: allowed, resolution: Int(policy.ocrDPI))

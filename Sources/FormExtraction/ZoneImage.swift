@@ -251,6 +251,24 @@ extension GrayImage {
         return out
     }
 
+    /// The image resampled by `factor`, bilinear.
+    func scaled(by factor: Double) -> GrayImage {
+        let w = max(1, Int(Double(width) * factor)), h = max(1, Int(Double(height) * factor))
+        var out = GrayImage(width: w, height: h)
+        for y in 0..<h {
+            let fy = min(max((Double(y) + 0.5) / factor - 0.5, 0), Double(height - 1))
+            let y0 = Int(fy), y1 = min(y0 + 1, height - 1), ay = fy - Double(y0)
+            for x in 0..<w {
+                let fx = min(max((Double(x) + 0.5) / factor - 0.5, 0), Double(width - 1))
+                let x0 = Int(fx), x1 = min(x0 + 1, width - 1), ax = fx - Double(x0)
+                let top = Double(pixels[y0 * width + x0]) * (1 - ax) + Double(pixels[y0 * width + x1]) * ax
+                let bottom = Double(pixels[y1 * width + x0]) * (1 - ax) + Double(pixels[y1 * width + x1]) * ax
+                out.pixels[y * w + x] = UInt8((top * (1 - ay) + bottom * ay).rounded())
+            }
+        }
+        return out
+    }
+
     /// The image with every blank column run wider than `maxGap` narrowed to `maxGap`.
     ///
     /// Digits typed one per comb cell sit far apart; a single-line recogniser invents characters in
