@@ -31,6 +31,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --once: the longest to wait for files that are not ready yet, in seconds.", valueName: "seconds"))
     var maxWait: Double = 60
 
+    @Option(help: ArgumentHelp("Write Prometheus metrics (counts and stage timings, no PHI) to this file, for node_exporter's textfile collector.", valueName: "path"))
+    var metricsFile: String?
+
+    @Option(help: ArgumentHelp("How often to rewrite the metrics file, in seconds.", valueName: "seconds"))
+    var metricsInterval: Double = 15
+
     func run() throws {
         var configuration = try options.load()
         if let spool { configuration.spool = PipelineStateOptions.absolute(spool) }
@@ -43,6 +49,8 @@ struct RunCommand: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "faxintake.run")
+        let metrics = metricsFile.map { MetricsFile(path: PipelineStateOptions.absolute($0), every: max(1, metricsInterval)) }
+        defer { metrics?.finish() }
         let store = try openStore(configuration)
         do throws(PipelineError) {
             try SpoolScanner(spool: configuration.spool).prepare()

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 
 /// Time spent per stage across a run: where the time goes, for the benchmark and the run summary.
 ///
@@ -16,14 +17,21 @@ public final class StageProfile: @unchecked Sendable {
 
     private let lock = NSLock()
     private var totals: [String: (count: Int, seconds: Double)] = [:]
+    private var timers: [String: Metrics.Timer] = [:]
 
     public init() {}
 
     public func add(_ stage: String, seconds: Double, count: Int = 1) {
-        lock.withLock {
+        let timer = lock.withLock { () -> Metrics.Timer in
             let old = totals[stage] ?? (0, 0)
             totals[stage] = (old.count + count, old.seconds + seconds)
+            if let timer = timers[stage] { return timer }
+            // Exported through swift-metrics; a no-op unless the process bootstrapped a backend (run --metrics-file).
+            let timer = Metrics.Timer(label: "faxintake_stage_duration_seconds", dimensions: [("stage", stage)], preferredDisplayUnit: .seconds)
+            timers[stage] = timer
+            return timer
         }
+        timer.recordSeconds(seconds)
     }
 
     /// Times `body` under `stage`.

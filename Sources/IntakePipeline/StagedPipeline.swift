@@ -55,6 +55,7 @@ public final class StagedPipeline: @unchecked Sendable {
     private let onProgress: (@Sendable (RunCounts) -> Void)?
     /// Time per stage over the run.
     public let profile = StageProfile()
+    private let metrics = PipelineMetrics()
     /// Told when a path leaves the pipeline, so readiness can forget it.
     private let onRelease: (@Sendable (String) -> Void)?
 
@@ -361,10 +362,12 @@ public final class StagedPipeline: @unchecked Sendable {
     }
 
     private func update(_ change: (inout RunCounts) -> Void) {
-        let snapshot = lock.withLock { () -> RunCounts in
+        let (before, snapshot) = lock.withLock { () -> (RunCounts, RunCounts) in
+            let before = totals
             change(&totals)
-            return totals
+            return (before, totals)
         }
+        metrics.record(from: before, to: snapshot)
         onProgress?(snapshot)
     }
 
