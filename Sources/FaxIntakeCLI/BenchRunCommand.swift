@@ -201,13 +201,14 @@ struct BenchReport: Encodable {
         return out.joined(separator: "\n")
     }
 
-    /// RSS at the start, the middle and the end, and its trend over the second half.
+    /// Median RSS in each tenth of the run: flat means no leak; spikes are single large documents.
     private func rssLine(_ f: PipelineBenchmark.Figures) -> String {
         let s = f.rssSeries
-        guard s.count >= 4 else { return "  RSS series: too short" }
-        let first = s[s.count / 10], mid = s[s.count / 2], last = s[s.count - 1]
-        let slope = (last[1] - mid[1]) / max(last[0] - mid[0], 1) * 60
-        return String(format: "  RSS over time: %.0f MB at %.0f s, %.0f MB at %.0f s, %.0f MB at %.0f s; second half trend %+.1f MB/min",
-                      first[1], first[0], mid[1], mid[0], last[1], last[0], slope)
+        guard s.count >= 10 else { return "  RSS over time: run too short to show a trend" }
+        let tenths = (0..<10).map { i -> Int in
+            let slice = s[(i * s.count / 10)..<((i + 1) * s.count / 10)].map { $0[1] }.sorted()
+            return Int(slice[slice.count / 2].rounded())
+        }
+        return "  RSS over time (median MB per tenth of the run): " + tenths.map(String.init).joined(separator: " ")
     }
 }
