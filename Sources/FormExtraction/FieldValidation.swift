@@ -42,7 +42,12 @@ public enum FieldValidation {
         let leading: Set<Character> = ["‘", "’", "'", "\"", "“", "”", "`", "|", ",", ".", ";", ":", "_", "~", "-", "—"]
         var trailing: Set<Character> = ["‘", "’", "'", "\"", "“", "”", "`", "|", ",", ";", ":", "_", "~", "—"]
         if field.validator != nil { trailing.insert(".") ; trailing.insert("-") }
-        var chars = Substring(value)
+        // Whole tokens of punctuation alone at either end are specks read as marks (". . .", " /").
+        var tokens = value.split(separator: " ")
+        let isMarks: (Substring) -> Bool = { !$0.contains { $0.isLetter || $0.isNumber } && !$0.contains("(") && !$0.contains(")") }
+        while let last = tokens.last, isMarks(last) { tokens.removeLast() }
+        while let first = tokens.first, isMarks(first) { tokens.removeFirst() }
+        var chars = Substring(tokens.joined(separator: " "))
         // A phone number may open with a parenthesis; nothing else opens with punctuation.
         while let c = chars.first, leading.contains(c) { chars = chars.dropFirst() }
         while let c = chars.last, trailing.contains(c) { chars = chars.dropLast() }

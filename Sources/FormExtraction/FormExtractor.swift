@@ -163,7 +163,9 @@ public final class FormExtractor {
         case "tin": return "0123456789-"
         case "icd10": return "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789."
         case "cpt_hcpcs": return "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-        default: return nil
+        // The form is filled in English: letters, digits and the punctuation of names, addresses and
+        // notes. Without this, fax-degraded glyphs come back as ¢, « or curly quotes.
+        default: return "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .,;:'\"-()/&#%+@!?"
         }
     }
 

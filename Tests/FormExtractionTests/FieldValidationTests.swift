@@ -70,6 +70,15 @@ private func spec(_ validator: String?, required: Bool = false, type: String = "
         #expect(!FieldValidation.validate("83-371155", field: spec("tin")).valid)
     }
 
+    @Test func marksAloneAtTheEndsAreSpecksNotWriting() {
+        #expect(FieldValidation.validate("04/06/2026 /", field: spec("date")).value == "04/06/2026")
+        #expect(FieldValidation.validate("left knee . . .", field: spec(nil)).value == "left knee")
+        #expect(FieldValidation.validate(". . .", field: spec(nil)).value == "")
+        // A sentence's own period and a phone's parenthesis stay.
+        #expect(FieldValidation.validate("BMI 31.", field: spec(nil)).value == "BMI 31.")
+        #expect(FieldValidation.validate("(537) 324-7237", field: spec("phone")).value == "(537) 324-7237")
+    }
+
     @Test func requiredEmptyIsInvalid() {
         #expect(!FieldValidation.validate("  ", field: spec(nil, required: true)).valid)
         #expect(FieldValidation.validate("", field: spec(nil, required: false)).valid)
