@@ -23,7 +23,8 @@ final class ScriptedRecognizer: TextRecognizer {
         let recognizer = ScriptedRecognizer([
             digits: RecognizedText(text: "1234567893", confidence: 0.99, wordConfidences: [0.99]),
             "0123456789/": RecognizedText(text: "02/30/2026", confidence: 0.99, wordConfidences: [0.99]),
-            nil: RecognizedText(text: "Smith, Jane", confidence: 0.55, wordConfidences: [0.55]),
+            FormExtractor.allowedCharacters(for: try #require(Fixtures.form.template.field(named: "member_name"))):
+                RecognizedText(text: "Smith, Jane", confidence: 0.55, wordConfidences: [0.55]),
         ])
         let extractor = FormExtractor(form: Fixtures.form, recognizer: recognizer)
         let document = try DocumentDecoder().decode(path: Fixtures.corpus("0002.tif"))
