@@ -126,6 +126,9 @@ public final class FormExtractor {
         // Small or coarse glyphs (a 98-dpi fax) read better enlarged; the resolution passed stays the
         // crop's, so the engine sees bigger text rather than a bigger page.
         attempts.append((padded8.scaled(by: 1.5), layout))
+        // Last, the zone as resampled, rules and all: the recogniser reads underlined text fairly well,
+        // and a g or y whose tail a font draws along the rule keeps it there (rule removal cuts it off).
+        attempts.append((gray, layout))
         var best: FieldReading?
         for (image, mode) in attempts {
             let options = RecognitionOptions(layout: mode, allowedCharacters: allowed, resolution: Int(policy.ocrDPI))

@@ -30,10 +30,10 @@ final class ScriptedRecognizer: TextRecognizer {
         let document = try DocumentDecoder().decode(path: Fixtures.corpus("0002.tif"))
         let result = try extractor.extract(document)
         #expect(recognizer.calls > 0)
-        // Blank zones never reach the recognizer; a filled one is read at most four ways.
+        // Blank zones never reach the recognizer; a filled one is read at most five ways.
         let truth = try DocumentTruth.load(Fixtures.corpus("0002.truth.json"))
         let filled = truth.fields.values.filter { !$0.isEmpty }.count
-        #expect(recognizer.calls <= 4 * filled)
+        #expect(recognizer.calls <= 5 * filled)
         let npi = try #require(result.fields["requesting_provider_npi"])
         #expect(npi.valid && !npi.needsReview)
         let date = try #require(result.fields["service_start_date"])
