@@ -17,18 +17,14 @@ struct PipelineOptions: ParsableArguments {
     }
 }
 
-/// Builds an extractor for a pipeline: its form template and one tesseract engine.
+/// Builds an extractor for a pipeline, as a pipeline worker does: its form template, its word list
+/// and one tesseract engine.
 func makeExtractor(_ configuration: PipelineConfiguration) throws -> FormExtractor {
     do {
-        let form = try FormDefinition.load(directory: configuration.formDirectory, name: configuration.formName)
-        let recognizer = try TesseractRecognizer()
-        return FormExtractor(form: form, recognizer: recognizer, policy: configuration.extraction)
-    } catch let error as ExtractionError {
-        printError("error: \(error.description)")
-        throw SysExit.config
+        return try StagedPipeline.extractorFactory(configuration)()
     } catch {
-        printError("error: \(error)")
-        throw SysExit.software
+        printError("error: \(error.reason)")
+        throw SysExit.config
     }
 }
 

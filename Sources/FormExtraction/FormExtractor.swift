@@ -8,12 +8,15 @@ import Foundation
 public final class FormExtractor {
     public let form: FormDefinition
     public let policy: ExtractionPolicy
+    /// Repairs misread words in names and free text; nil reads them as recognised.
+    public let lexicon: Lexicon?
     private let recognizer: TextRecognizer
 
-    public init(form: FormDefinition, recognizer: TextRecognizer, policy: ExtractionPolicy = ExtractionPolicy()) {
+    public init(form: FormDefinition, recognizer: TextRecognizer, policy: ExtractionPolicy = ExtractionPolicy(), lexicon: Lexicon? = nil) {
         self.form = form
         self.recognizer = recognizer
         self.policy = policy
+        self.lexicon = lexicon
     }
 
     /// The form page of a document, if any: the page whose section bars best match the template.
@@ -142,7 +145,19 @@ public final class FormExtractor {
             }
             if let best, best.valid, best.confidence >= policy.reviewBelowConfidence { break }
         }
-        return best!
+        return withWordsRepaired(best!, spec: spec)
+    }
+
+    /// Names and free text with misread words replaced from the word list; a repaired field always
+    /// goes to review, and its issues say what was changed.
+    private func withWordsRepaired(_ reading: FieldReading, spec: FieldSpec) -> FieldReading {
+        guard let lexicon, spec.type == "name" || spec.type == "text" else { return reading }
+        let (text, changes) = lexicon.corrected(reading.value)
+        guard !changes.isEmpty else { return reading }
+        var repaired = finish(spec, raw: text, confidence: min(reading.confidence, 0.85))
+        repaired.issues += changes.map { "corrected from the word list: '\($0.0)' read as '\($0.1)'" }
+        repaired.needsReview = true
+        return repaired
     }
 
     private func finish(_ spec: FieldSpec, raw: String, confidence: Double) -> FieldReading {

@@ -56,6 +56,8 @@ public struct PipelineConfiguration: Sendable {
     public var settleSeconds: Double
     public var rescanSeconds: Double
     public var extraction: ExtractionPolicy
+    /// The word list that repairs misread words in names and free text (`extraction.word_list`), if any.
+    public var wordList: String? = nil
 
     /// Bounded concurrency for each stage.
     public struct Workers: Sendable, Equatable {
@@ -175,8 +177,9 @@ public struct PipelineConfiguration: Sendable {
         let ready = doc.child("readiness")
         try ready.rejectUnknown(["settle_seconds", "rescan_seconds"])
         let ex = doc.child("extraction")
-        try ex.rejectUnknown(["review_below_confidence", "checkbox_marked_above", "checkbox_empty_below", "ocr_dpi"])
+        try ex.rejectUnknown(["review_below_confidence", "checkbox_marked_above", "checkbox_empty_below", "ocr_dpi", "word_list"])
         let defaults = ExtractionPolicy()
+        let wordList = try ex.optional("word_list")?.string()
         let decodeDefaults = DecodeLimits.default
 
         return PipelineConfiguration(
@@ -210,7 +213,8 @@ public struct PipelineConfiguration: Sendable {
                 reviewBelowConfidence: try ex.double("review_below_confidence", default: defaults.reviewBelowConfidence, in: 0...1),
                 checkboxMarkedAbove: try ex.double("checkbox_marked_above", default: defaults.checkboxMarkedAbove, in: 0...1),
                 checkboxEmptyBelow: try ex.double("checkbox_empty_below", default: defaults.checkboxEmptyBelow, in: 0...1),
-                ocrDPI: try ex.double("ocr_dpi", default: defaults.ocrDPI, in: 100...600))
+                ocrDPI: try ex.double("ocr_dpi", default: defaults.ocrDPI, in: 100...600)),
+            wordList: wordList.map(resolve)
         )
     }
 

@@ -42,6 +42,8 @@ public struct StageFailure: Error, Sendable, Equatable, CustomStringConvertible 
             return StageFailure(stage: .extract, reason: "page \(page + 1): \(recognition)", permanent: false)
         case .template(let path, let reason):
             return StageFailure(stage: .extract, reason: "form template \(path): \(reason); fix the pipeline's form and reprocess", permanent: false)
+        case .wordList(let path, let reason):
+            return StageFailure(stage: .extract, reason: "word list \(path): \(reason); fix extraction.word_list and reprocess", permanent: false)
         }
     }
 

@@ -88,8 +88,14 @@ public final class StagedPipeline: @unchecked Sendable {
             } catch {
                 throw StageFailure(stage: .extract, reason: "\(error.description); check form.template in \(configuration.file)", permanent: false)
             }
+            let lexicon: Lexicon?
+            do throws(ExtractionError) {
+                lexicon = try configuration.wordList.map { path throws(ExtractionError) in try Lexicon.load(path: path) }
+            } catch {
+                throw StageFailure(stage: .extract, reason: "\(error.description); check extraction.word_list in \(configuration.file)", permanent: false)
+            }
             do {
-                return FormExtractor(form: form, recognizer: try TesseractRecognizer(), policy: configuration.extraction)
+                return FormExtractor(form: form, recognizer: try TesseractRecognizer(), policy: configuration.extraction, lexicon: lexicon)
             } catch {
                 throw StageFailure(stage: .extract, reason: "\(error); is tesseract-ocr-eng installed?", permanent: false)
             }

@@ -39,6 +39,26 @@ import Testing
         #expect(exitCode(["extract", "\(Self.shared)/corpus-dev/0002.tif", "--pipeline", bad.path]) == 78)
     }
 
+    @Test func missingWordListExits78() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("faxintake-cli-words-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let packageTemplate = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Pipelines/forms/medical-prior-authorization-request-form").path
+        let pipeline = dir.appendingPathComponent("words.yml")
+        try """
+        spool: s
+        state: t
+        archive: a
+        form: {template: \(packageTemplate)}
+        lines:
+          - {name: elective, number: 1-555-010-4001, route: elective}
+        extraction: {word_list: no-such-list.txt}
+
+        """.write(to: pipeline, atomically: true, encoding: .utf8)
+        #expect(exitCode(["extract", "\(Self.shared)/corpus-dev/0002.tif", "--pipeline", pipeline.path]) == 78)
+    }
+
     @Test func usageErrorExits64() {
         #expect(exitCode(["decode", "--no-such-flag"]) == 64)
     }
