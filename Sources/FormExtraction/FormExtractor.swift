@@ -11,10 +11,14 @@ public final class FormExtractor {
     /// Repairs misread words in names and free text; nil reads them as recognised.
     public let lexicon: Lexicon?
     private let recognizer: TextRecognizer
+    /// A second, independently trained model consulted on fields the first is unsure of; nil reads with one.
+    private let secondOpinion: TextRecognizer?
 
-    public init(form: FormDefinition, recognizer: TextRecognizer, policy: ExtractionPolicy = ExtractionPolicy(), lexicon: Lexicon? = nil) {
+    public init(form: FormDefinition, recognizer: TextRecognizer, secondOpinion: TextRecognizer? = nil,
+                policy: ExtractionPolicy = ExtractionPolicy(), lexicon: Lexicon? = nil) {
         self.form = form
         self.recognizer = recognizer
+        self.secondOpinion = secondOpinion
         self.policy = policy
         self.lexicon = lexicon
     }
@@ -117,9 +121,10 @@ public final class FormExtractor {
             FileManager.default.createFile(atPath: "\(folder)/\(spec.name).pgm", contents: Data(crop.pgmData()), attributes: [.posixPermissions: 0o600])
             FileManager.default.createFile(atPath: "\(folder)/\(spec.name).raw.pgm", contents: Data(gray.pgmData()), attributes: [.posixPermissions: 0o600])
         }
-        // Read once; when the result is invalid or unsure, read again a different way and keep the best
-        // reading by (valid, confidence). LSTM recognition is sensitive to the margin and to segmentation,
-        // and a validator is a better judge of a code than the recogniser's own confidence.
+        // Read once; when the result is invalid or unsure, read again different ways, with the second
+        // model too where there is one, and let the readings vote (FieldBallot). LSTM recognition is
+        // sensitive to the margin and to segmentation, and a validator is a better judge of a code than
+        // the recogniser's own confidence.
         let allowed = Self.allowedCharacters(for: spec)
         let layout: RecognitionOptions.Layout = (spec.lines ?? 1) > 1 ? .block : .singleLine
         var attempts: [(GrayImage, RecognitionOptions.Layout)] = [(crop, layout)]
@@ -132,20 +137,36 @@ public final class FormExtractor {
         // Last, the zone as resampled, rules and all: the recogniser reads underlined text fairly well,
         // and a g or y whose tail a font draws along the rule keeps it there (rule removal cuts it off).
         attempts.append((gray, layout))
-        var best: FieldReading?
-        for (image, mode) in attempts {
-            let options = RecognitionOptions(layout: mode, allowedCharacters: allowed, resolution: Int(policy.ocrDPI))
-            let text = try recognizer.recognize(image, options: options)
+        func reading(by reader: TextRecognizer, _ image: GrayImage, _ options: RecognitionOptions) throws(RecognitionError) -> FieldReading {
+            let text = try reader.recognize(image, options: options)
             var raw = text.text.split(whereSeparator: \.isNewline).joined(separator: " ")
             if spec.type == "digits" { raw = raw.filter { !$0.isWhitespace } }
             let confidence = min(text.confidence, text.wordConfidences.min() ?? text.confidence)
-            let reading = finish(spec, raw: raw, confidence: confidence)
-            if best == nil || (reading.valid && !best!.valid) || (reading.valid == best!.valid && reading.confidence > best!.confidence) {
-                best = reading
-            }
-            if let best, best.valid, best.confidence >= policy.reviewBelowConfidence { break }
+            return finish(spec, raw: raw, confidence: confidence)
         }
-        return withWordsRepaired(best!, spec: spec)
+        var ballot = FieldBallot()
+        var readers: [TextRecognizer] = [recognizer]
+        for (image, mode) in attempts {
+            let options = RecognitionOptions(layout: mode, allowedCharacters: allowed, resolution: Int(policy.ocrDPI))
+            for (engine, reader) in readers.enumerated() {
+                ballot.add(try reading(by: reader, image, options), engine: engine)
+            }
+            if readers.count == 1 {
+                if let best = ballot.best, best.valid, best.confidence >= policy.reviewBelowConfidence { break }
+                // The first model is unsure: from here on the second reads every image too, and a valid
+                // value both models read alike settles the field.
+                guard let secondOpinion else { continue }
+                readers.append(secondOpinion)
+                ballot.add(try reading(by: secondOpinion, image, options), engine: 1)
+            }
+            if ballot.agreed != nil { break }
+        }
+        var best = ballot.decision!
+        if best.confidence < policy.reviewBelowConfidence, !best.value.isEmpty, !best.issues.contains("low OCR confidence") {
+            best.issues.append("low OCR confidence")
+            best.needsReview = true
+        }
+        return withWordsRepaired(best, spec: spec)
     }
 
     /// Names and free text with misread words replaced from the word list; a repaired field always

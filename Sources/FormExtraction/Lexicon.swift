@@ -84,8 +84,18 @@ public final class Lexicon: Sendable {
         var runnerUp = Double.infinity
         let shortest = max(2, target.count - Int(limit / 0.5)), longest = min(byLength.count - 1, target.count + Int(limit / 0.5))
         guard shortest <= longest else { return nil }
+        // Every edit changes the words' letter counts by at most two and costs at least 0.5, so letter
+        // counts too far apart rule a word out before the edit distance is computed.
+        var counts = [Int](repeating: 0, count: 26)
+        for byte in target { counts[Int(byte &- 97) % 26] += 1 }
+        let maxCountDifference = 2 * Int(limit / 0.5)
         for length in shortest...longest {
             for candidate in byLength[length] {
+                var difference = 0
+                for byte in candidate { counts[Int(byte &- 97) % 26] -= 1 }
+                for k in 0..<26 { difference += abs(counts[k]) }
+                for byte in candidate { counts[Int(byte &- 97) % 26] += 1 }
+                guard difference <= maxCountDifference else { continue }
                 let cost = Self.distance(target, candidate, limit: limit)
                 guard cost <= limit else { continue }
                 if let current = best, cost >= current.cost {

@@ -121,6 +121,9 @@ struct ZoneImage {
         // Under 0.35 pt² (a dot 0.6 pt across): smaller than the period of any printable font, so noise.
         let speck = Int(0.35 * scale * scale)
         let reach = Int(3 * scale)
+        // A period, comma or the dots of a colon sit on the line of the glyph before them, up to half
+        // a monospaced cell away: farther than a speck may be, but never above or below that line.
+        let punctuationReach = Int(5 * scale), descent = Int(1.5 * scale)
         let large = components.filter { $0.pixels.count >= small }
         for c in components {
             var drop = false
@@ -135,7 +138,11 @@ struct ZoneImage {
             if c.pixels.count < speck { drop = true }
             if !drop, c.pixels.count < small {
                 let near = large.contains { l in
-                    l.minX - reach <= c.maxX && c.minX <= l.maxX + reach && l.minY - reach <= c.maxY && c.minY <= l.maxY + reach
+                    if l.minX - reach <= c.maxX && c.minX <= l.maxX + reach && l.minY - reach <= c.maxY && c.minY <= l.maxY + reach {
+                        return true
+                    }
+                    let onLine = c.minY >= l.minY && c.maxY <= l.maxY + descent
+                    return onLine && l.minX - punctuationReach <= c.maxX && c.minX <= l.maxX + punctuationReach
                 }
                 drop = !near
             }

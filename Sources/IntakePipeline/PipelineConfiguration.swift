@@ -58,6 +58,9 @@ public struct PipelineConfiguration: Sendable {
     public var extraction: ExtractionPolicy
     /// The word list that repairs misread words in names and free text (`extraction.word_list`), if any.
     public var wordList: String? = nil
+    /// The tessdata folder of a second English model that re-reads the fields the first is unsure of
+    /// (`extraction.second_opinion_tessdata`), if any.
+    public var secondOpinionTessdata: String? = nil
 
     /// Bounded concurrency for each stage.
     public struct Workers: Sendable, Equatable {
@@ -177,9 +180,10 @@ public struct PipelineConfiguration: Sendable {
         let ready = doc.child("readiness")
         try ready.rejectUnknown(["settle_seconds", "rescan_seconds"])
         let ex = doc.child("extraction")
-        try ex.rejectUnknown(["review_below_confidence", "checkbox_marked_above", "checkbox_empty_below", "ocr_dpi", "word_list"])
+        try ex.rejectUnknown(["review_below_confidence", "checkbox_marked_above", "checkbox_empty_below", "ocr_dpi", "word_list", "second_opinion_tessdata"])
         let defaults = ExtractionPolicy()
         let wordList = try ex.optional("word_list")?.string()
+        let secondOpinion = try ex.optional("second_opinion_tessdata")?.string()
         let decodeDefaults = DecodeLimits.default
 
         return PipelineConfiguration(
@@ -214,7 +218,8 @@ public struct PipelineConfiguration: Sendable {
                 checkboxMarkedAbove: try ex.double("checkbox_marked_above", default: defaults.checkboxMarkedAbove, in: 0...1),
                 checkboxEmptyBelow: try ex.double("checkbox_empty_below", default: defaults.checkboxEmptyBelow, in: 0...1),
                 ocrDPI: try ex.double("ocr_dpi", default: defaults.ocrDPI, in: 100...600)),
-            wordList: wordList.map(resolve)
+            wordList: wordList.map(resolve),
+            secondOpinionTessdata: secondOpinion.map(resolve)
         )
     }
 

@@ -95,7 +95,17 @@ public final class StagedPipeline: @unchecked Sendable {
                 throw StageFailure(stage: .extract, reason: "\(error.description); check extraction.word_list in \(configuration.file)", permanent: false)
             }
             do {
-                return FormExtractor(form: form, recognizer: try TesseractRecognizer(), policy: configuration.extraction, lexicon: lexicon)
+                let primary = try TesseractRecognizer()
+                let second: TesseractRecognizer?
+                do {
+                    second = try configuration.secondOpinionTessdata.map { path throws(RecognitionError) in try TesseractRecognizer(dataPath: path) }
+                } catch {
+                    throw StageFailure(stage: .extract, reason: "\(error) from \(configuration.secondOpinionTessdata ?? ""); "
+                                       + "check extraction.second_opinion_tessdata in \(configuration.file) (scripts/setup.sh installs it)", permanent: false)
+                }
+                return FormExtractor(form: form, recognizer: primary, secondOpinion: second, policy: configuration.extraction, lexicon: lexicon)
+            } catch let failure as StageFailure {
+                throw failure
             } catch {
                 throw StageFailure(stage: .extract, reason: "\(error); is tesseract-ocr-eng installed?", permanent: false)
             }

@@ -1,0 +1,68 @@
+/// The readings of one field, from several images and models, and the value they settle on.
+///
+/// Two models trained differently rarely make the same mistake on the same glyph, so a value both
+/// read counts for more than either model's own confidence in a value only one of them read.
+struct FieldBallot {
+    private struct Candidate {
+        var best: FieldReading
+        var support = 0.0
+        var engines: Set<Int> = []
+    }
+
+    /// One candidate per distinct value, in the order first read, so ties always go the same way.
+    private var candidates: [Candidate] = []
+    private var engines: Set<Int> = []
+
+    mutating func add(_ reading: FieldReading, engine: Int) {
+        engines.insert(engine)
+        // A blank reading supports nothing: an empty zone never reaches the recogniser.
+        let weight = max(reading.confidence, 0.01)
+        if let k = candidates.firstIndex(where: { $0.best.value == reading.value }) {
+            candidates[k].support += weight
+            candidates[k].engines.insert(engine)
+            if reading.confidence > candidates[k].best.confidence { candidates[k].best = reading }
+        } else {
+            candidates.append(Candidate(best: reading, support: weight, engines: [engine]))
+        }
+    }
+
+    /// The valid, most confident reading so far: the rule with one model.
+    var best: FieldReading? {
+        var chosen: FieldReading?
+        for c in candidates where chosen == nil || Self.rank(c.best) > Self.rank(chosen!) { chosen = c.best }
+        return chosen
+    }
+
+    /// The best valid value that every model has read, if any.
+    var agreed: FieldReading? {
+        guard engines.count > 1 else { return nil }
+        var chosen: FieldReading?
+        for c in candidates where c.engines == engines && c.best.valid {
+            if chosen == nil || c.best.confidence > chosen!.confidence { chosen = c.best }
+        }
+        return chosen
+    }
+
+    /// The value to report: a value every model read first, then the most support (summed confidence);
+    /// valid values before invalid ones. A value not every model read keeps its best confidence only
+    /// in proportion to its share of the support, so a disagreement goes to review.
+    var decision: FieldReading? {
+        let anyValid = candidates.contains { $0.best.valid }
+        let eligible = candidates.filter { !anyValid || $0.best.valid }
+        guard engines.count > 1 else { return best }
+        var chosen: Candidate?
+        for c in eligible {
+            guard let current = chosen else { chosen = c; continue }
+            let byAll = c.engines == engines, currentByAll = current.engines == engines
+            if (byAll && !currentByAll) || (byAll == currentByAll && c.support > current.support) { chosen = c }
+        }
+        guard var result = chosen?.best else { return nil }
+        if chosen!.engines != engines {
+            let total = eligible.reduce(0.0) { $0 + $1.support }
+            result.confidence = ((result.confidence * chosen!.support / max(total, 0.01)) * 1000).rounded() / 1000
+        }
+        return result
+    }
+
+    private static func rank(_ r: FieldReading) -> (Int, Double) { (r.valid ? 1 : 0, r.confidence) }
+}
