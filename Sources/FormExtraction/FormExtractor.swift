@@ -110,7 +110,16 @@ public final class FormExtractor {
         let padded = TemplateBox(x: box.x - 2, y: box.y - padTop, width: box.width + 4, height: box.height + padTop + padBottom)
         let gray = ZoneImage.sample(page.image, transform: transform, box: padded, scale: scale)
         let keep = (top: Int(padTop * scale), bottom: Int((padTop + box.height) * scale))
-        let zone = ZoneImage.cleaned(gray, scale: scale, keep: keep)
+        // A comb's cell borders, in the crop's columns.
+        var combLines: [Int] = []
+        if let cells = spec.combCells, cells > 0 {
+            let cellWidth = box.width / Double(cells)
+            for k in 0...cells {
+                let x = (box.x + Double(k) * cellWidth - padded.x) * scale
+                combLines.append(Int(x.rounded()))
+            }
+        }
+        let zone = ZoneImage.cleaned(gray, scale: scale, keep: keep, combLines: combLines)
         let minimumInk = Int(2.0 * scale * scale)
         guard zone.inkPixels >= minimumInk, var crop = zone.trimmed(margin: Int(3 * scale)) else {
             return finish(spec, raw: "", confidence: 0.97)

@@ -114,7 +114,7 @@ public final class Lexicon: Sendable {
 
     /// Pairs of letters a fax's lost or added pixels turn into each other.
     private static let confusable: Set<UInt16> = {
-        let pairs = ["eo", "ec", "ao", "au", "uo", "uv", "vy", "li", "lt", "ij", "tf", "gq", "gy", "hn", "hb", "nr", "rt", "mn", "ce", "ae", "ns"]
+        let pairs = ["eo", "ec", "ao", "au", "uo", "uv", "vy", "li", "lt", "ij", "tf", "gq", "gy", "hn", "hb", "nr", "rt", "mn", "ce", "ae", "ns", "ti"]
         var set = Set<UInt16>()
         for pair in pairs {
             let b = Array(pair.utf8)

@@ -46,14 +46,21 @@ struct ZoneImage {
     /// rule that a fax or a slight skew turned into a staircase is found and erased in full.
     /// `keep` is the part of the crop (in pixels) that belongs to the field; ink entirely outside it
     /// is a neighbour's (a label above, the next row below) and is dropped.
-    static func cleaned(_ gray: GrayImage, scale: Double, keep: (top: Int, bottom: Int)? = nil, threshold: UInt8 = 150) -> ZoneImage {
+    /// `combLines` are the columns where the template puts a comb's cell borders: where a glyph's
+    /// stroke runs along one of them (text typed across the comb), the stroke is kept.
+    static func cleaned(_ gray: GrayImage, scale: Double, keep: (top: Int, bottom: Int)? = nil, combLines: [Int] = [],
+                        threshold: UInt8 = 150) -> ZoneImage {
         let w = gray.width, h = gray.height
         var ink = gray.pixels.map { $0 < threshold }
+        let strokes = combLines.isEmpty ? nil
+            : strokesAlongLines(ink, width: w, height: h, lines: combLines, rows: keep.map { $0.top...$0.bottom } ?? 0...(h - 1), scale: scale)
         // Longer than any glyph: a J or a parenthesis with its descender reaches about 10 pt.
         let longH = Int(8 * scale), longV = Int(11 * scale)
         // A rule is a long run along its row (or column). A fax's skew turns a rule into a staircase, so
-        // runs are measured on the ink thickened by one pixel across the rule, bridging two-pixel breaks.
-        let alongRows = runLengths(thickened(ink, width: w, height: h, acrossRows: true), width: w, height: h, alongRows: true, bridge: 2)
+        // runs are measured on the ink thickened by one pixel across the rule. Along rows only one-pixel
+        // breaks are bridged: the tops of capitals set close ("CT", "TT") are two pixels apart and would
+        // otherwise join into a rule and be erased.
+        let alongRows = runLengths(thickened(ink, width: w, height: h, acrossRows: true), width: w, height: h, alongRows: true, bridge: 1)
         let alongColumns = runLengths(thickened(ink, width: w, height: h, acrossRows: false), width: w, height: h, alongRows: false, bridge: 2)
         let horizontalRun = runLengths(ink, width: w, height: h, alongRows: true, bridge: 0)
         let verticalRun = runLengths(ink, width: w, height: h, alongRows: false, bridge: 0)
@@ -76,7 +83,7 @@ struct ZoneImage {
         let horizontalRule = ruleThickness(verticalRun) { alongRows[$0] >= longH }
         let verticalRule = ruleThickness(horizontalRun) { alongColumns[$0] >= longV }
         var erased = [Bool](repeating: false, count: w * h)
-        for i in 0..<(w * h) where ink[i] {
+        for i in 0..<(w * h) where ink[i] && !(strokes?[i] ?? false) {
             let onHorizontal = alongRows[i] >= longH, onVertical = alongColumns[i] >= longV
             if (onHorizontal && onVertical) || (onHorizontal && verticalRun[i] <= horizontalRule) || (onVertical && horizontalRun[i] <= verticalRule) {
                 ink[i] = false
@@ -106,6 +113,60 @@ struct ZoneImage {
         return ZoneImage(image: GrayImage(width: w, height: h, pixels: pixels), inkPixels: count)
     }
 
+    /// The pixels of glyph strokes that run along a vertical line: in each text row, the ink run through
+    /// the line where it reaches well past the line's core on either side, for a stroke's height, but is
+    /// no wider than a stroke.
+    ///
+    /// Where a stroke lies on a line, the ink across it is barely thicker than the line, so removal by
+    /// thickness alone takes the stroke too (an 8 typed across a comb border becomes a 3).
+    static func strokesAlongLines(_ ink: [Bool], width w: Int, height h: Int, lines: [Int], rows: ClosedRange<Int>, scale: Double) -> [Bool] {
+        var strokes = [Bool](repeating: false, count: w * h)
+        let rows = max(0, rows.lowerBound)...min(h - 1, rows.upperBound)
+        guard !rows.isEmpty else { return strokes }
+        let search = Int(1.5 * scale), widest = Int(2.5 * scale), beyond = max(1, Int(0.4 * scale)), tallest = Int(1.5 * scale)
+        func coverage(_ x: Int) -> Int { rows.reduce(0) { $0 + (ink[$1 * w + x] ? 1 : 0) } }
+        // Each line's core: the columns inked over at least half as many rows as its darkest column.
+        var bands: [ClosedRange<Int>] = []
+        for expected in lines {
+            let range = max(0, expected - search)...min(w - 1, expected + search)
+            guard !range.isEmpty, let peak = range.max(by: { coverage($0) < coverage($1) }) else { continue }
+            let full = coverage(peak)
+            // A line runs through most of the cell's height; a glyph's stroke does not.
+            guard full * 2 >= rows.count else { continue }
+            var x0 = peak, x1 = peak
+            while x0 > 0, coverage(x0 - 1) * 2 >= full { x0 -= 1 }
+            while x1 < w - 1, coverage(x1 + 1) * 2 >= full { x1 += 1 }
+            bands.append(x0...x1)
+        }
+        // The text's rows: ink away from the lines. A line's jags above or below the text are no stroke.
+        var inBand = [Bool](repeating: false, count: w)
+        for band in bands { for x in max(0, band.lowerBound - beyond)...min(w - 1, band.upperBound + beyond) { inBand[x] = true } }
+        let textRows = rows.filter { y in (0..<w).reduce(0) { $0 + (ink[y * w + $1] && !inBand[$1] ? 1 : 0) } >= beyond }
+        guard let top = textRows.first, let bottom = textRows.last else { return strokes }
+        for band in bands {
+            var along: [(y: Int, a: Int, b: Int)] = []
+            for y in top...bottom {
+                guard band.contains(where: { ink[y * w + $0] }) else { continue }
+                var a = band.lowerBound, b = band.upperBound
+                while a > 0, ink[y * w + a - 1] { a -= 1 }
+                while b < w - 1, ink[y * w + b + 1] { b += 1 }
+                guard a < band.lowerBound - beyond || b > band.upperBound + beyond, b - a + 1 <= widest else { continue }
+                along.append((y, a, b))
+            }
+            // A stroke runs along the line for a while; a faxed line's jags and the noise beside it do not.
+            var k = 0
+            while k < along.count {
+                var end = k
+                while end + 1 < along.count, along[end + 1].y == along[end].y + 1 { end += 1 }
+                if along[end].y - along[k].y + 1 >= tallest {
+                    for (y, a, b) in along[k...end] { for x in a...b { strokes[y * w + x] = true } }
+                }
+                k = end + 1
+            }
+        }
+        return strokes
+    }
+
     /// A connected group of ink pixels.
     struct Component {
         var pixels: [Int]
@@ -122,8 +183,9 @@ struct ZoneImage {
         let speck = Int(0.35 * scale * scale)
         let reach = Int(3 * scale)
         // A period, comma or the dots of a colon sit on the line of the glyph before them, up to half
-        // a monospaced cell away: farther than a speck may be, but never above or below that line.
-        let punctuationReach = Int(5 * scale), descent = Int(1.5 * scale)
+        // a monospaced cell away: farther than a speck may be, but never above or below that line, and
+        // never smaller than half a square point (a fax's lone noise pixels are smaller).
+        let punctuationReach = Int(5 * scale), descent = Int(1.5 * scale), punctuation = Int(0.5 * scale * scale)
         let large = components.filter { $0.pixels.count >= small }
         for c in components {
             var drop = false
@@ -141,13 +203,32 @@ struct ZoneImage {
                     if l.minX - reach <= c.maxX && c.minX <= l.maxX + reach && l.minY - reach <= c.maxY && c.minY <= l.maxY + reach {
                         return true
                     }
-                    let onLine = c.minY >= l.minY && c.maxY <= l.maxY + descent
+                    let onLine = c.pixels.count >= punctuation && c.minY >= l.minY && c.maxY <= l.maxY + descent
                     return onLine && l.minX - punctuationReach <= c.maxX && c.minX <= l.maxX + punctuationReach
                 }
                 drop = !near
             }
+            if !drop, c.pixels.count < punctuation, isLoneMidlineDot(c, among: components, large: large, scale: scale) { drop = true }
             if drop { for p in c.pixels { ink[p] = false } }
         }
+    }
+
+    /// A dot too small for a period, halfway up the glyphs beside it, with nothing above or below it:
+    /// a fax's noise between two words. The upper dot of a colon or semicolon has its partner below,
+    /// and an i's dot its stem.
+    static func isLoneMidlineDot(_ c: Component, among components: [Component], large: [Component], scale: Double) -> Bool {
+        let gap = Int(1 * scale)
+        let beside = large.filter { l in l.minY <= c.minY && c.maxY <= l.maxY && l.minX - 3 * gap <= c.maxX && c.minX <= l.maxX + 3 * gap }
+        guard let glyph = beside.min(by: { min(abs($0.maxX - c.minX), abs(c.maxX - $0.minX)) < min(abs($1.maxX - c.minX), abs(c.maxX - $1.minX)) }) else {
+            return false
+        }
+        let height = Double(glyph.maxY - glyph.minY + 1), middle = Double(c.minY + c.maxY) / 2 - Double(glyph.minY)
+        guard middle > 0.25 * height, middle < 0.7 * height else { return false }
+        // Clear of ink beside it (not a glyph's broken stroke), and nothing in its columns above or below.
+        let touching = components.contains { o in
+            (o.minX != c.minX || o.minY != c.minY) && o.minX - gap <= c.maxX && c.minX <= o.maxX + gap && o.minY - gap <= c.maxY + 2 * gap && c.minY - 2 * gap <= o.maxY + gap
+        }
+        return !touching
     }
 
     static func touches(_ c: Component, _ mask: [Bool], width w: Int, height h: Int) -> Bool {
