@@ -124,25 +124,36 @@ struct ZoneImage {
         let rows = max(0, rows.lowerBound)...min(h - 1, rows.upperBound)
         guard !rows.isEmpty else { return strokes }
         let search = Int(1.5 * scale), widest = Int(2.5 * scale), beyond = max(1, Int(0.4 * scale)), tallest = Int(1.5 * scale)
-        func coverage(_ x: Int) -> Int { rows.reduce(0) { $0 + (ink[$1 * w + x] ? 1 : 0) } }
-        // Each line's core: the columns inked over at least half as many rows as its darkest column.
-        var bands: [ClosedRange<Int>] = []
-        for expected in lines {
+        // Each line's core: the columns inked over at least half as many rows as its darkest column,
+        // counted first over all the cell's rows, then, once the text's rows are known, over the rows
+        // above and below the text, so that a stroke along the line is not taken for part of it.
+        func core(near expected: Int, over counted: [Int]) -> ClosedRange<Int>? {
+            func coverage(_ x: Int) -> Int { counted.reduce(0) { $0 + (ink[$1 * w + x] ? 1 : 0) } }
             let range = max(0, expected - search)...min(w - 1, expected + search)
-            guard !range.isEmpty, let peak = range.max(by: { coverage($0) < coverage($1) }) else { continue }
+            guard !range.isEmpty, let peak = range.max(by: { coverage($0) < coverage($1) }) else { return nil }
             let full = coverage(peak)
-            // A line runs through most of the cell's height; a glyph's stroke does not.
-            guard full * 2 >= rows.count else { continue }
+            // A line runs through most of the rows; a glyph's stroke does not.
+            guard full > 0, full * 2 >= counted.count else { return nil }
             var x0 = peak, x1 = peak
             while x0 > 0, coverage(x0 - 1) * 2 >= full { x0 -= 1 }
             while x1 < w - 1, coverage(x1 + 1) * 2 >= full { x1 += 1 }
-            bands.append(x0...x1)
+            return x0...x1
         }
+        let allRows = Array(rows)
+        var bands = lines.compactMap { core(near: $0, over: allRows) }
         // The text's rows: ink away from the lines. A line's jags above or below the text are no stroke.
         var inBand = [Bool](repeating: false, count: w)
         for band in bands { for x in max(0, band.lowerBound - beyond)...min(w - 1, band.upperBound + beyond) { inBand[x] = true } }
-        let textRows = rows.filter { y in (0..<w).reduce(0) { $0 + (ink[y * w + $1] && !inBand[$1] ? 1 : 0) } >= beyond }
+        // (A row inked across most of the zone is a border, not text.)
+        let textRows = rows.filter { y in
+            let away = (0..<w).reduce(0) { $0 + (ink[y * w + $1] && !inBand[$1] ? 1 : 0) }
+            return away >= beyond && away * 2 < w
+        }
         guard let top = textRows.first, let bottom = textRows.last else { return strokes }
+        let clearRows = allRows.filter { $0 < top || $0 > bottom }
+        if clearRows.count >= tallest {
+            bands = bands.map { band in core(near: (band.lowerBound + band.upperBound) / 2, over: clearRows) ?? band }
+        }
         for band in bands {
             var along: [(y: Int, a: Int, b: Int)] = []
             for y in top...bottom {
@@ -213,12 +224,13 @@ struct ZoneImage {
         }
     }
 
-    /// A dot too small for a period, halfway up the glyphs beside it, with nothing above or below it:
-    /// a fax's noise between two words. The upper dot of a colon or semicolon has its partner below,
+    /// A dot too small for a period, no wider than tall (a hyphen is wider), halfway up the glyphs beside
+    /// it and clear of them, with nothing above or below it: a fax's noise between two words. The upper dot of a colon or semicolon has its partner below,
     /// and an i's dot its stem.
     static func isLoneMidlineDot(_ c: Component, among components: [Component], large: [Component], scale: Double) -> Bool {
+        guard c.maxX - c.minX <= c.maxY - c.minY else { return false }
         let gap = Int(1 * scale)
-        let beside = large.filter { l in l.minY <= c.minY && c.maxY <= l.maxY && l.minX - 3 * gap <= c.maxX && c.minX <= l.maxX + 3 * gap }
+        let beside = large.filter { l in l.minY <= c.minY && c.maxY <= l.maxY && l.minX - 5 * gap <= c.maxX && c.minX <= l.maxX + 5 * gap }
         guard let glyph = beside.min(by: { min(abs($0.maxX - c.minX), abs(c.maxX - $0.minX)) < min(abs($1.maxX - c.minX), abs(c.maxX - $1.minX)) }) else {
             return false
         }

@@ -59,6 +59,26 @@ import Testing
         #expect(exitCode(["extract", "\(Self.shared)/corpus-dev/0002.tif", "--pipeline", pipeline.path]) == 78)
     }
 
+    @Test func missingSecondOpinionModelExits78() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("faxintake-cli-model-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let packageTemplate = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Pipelines/forms/medical-prior-authorization-request-form").path
+        let pipeline = dir.appendingPathComponent("model.yml")
+        try """
+        spool: s
+        state: t
+        archive: a
+        form: {template: \(packageTemplate)}
+        lines:
+          - {name: elective, number: 1-555-010-4001, route: elective}
+        extraction: {second_opinion_tessdata: no-such-tessdata}
+
+        """.write(to: pipeline, atomically: true, encoding: .utf8)
+        #expect(exitCode(["extract", "\(Self.shared)/corpus-dev/0002.tif", "--pipeline", pipeline.path]) == 78)
+    }
+
     @Test func usageErrorExits64() {
         #expect(exitCode(["decode", "--no-such-flag"]) == 64)
     }

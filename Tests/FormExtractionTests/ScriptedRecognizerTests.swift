@@ -43,3 +43,38 @@ final class ScriptedRecognizer: TextRecognizer {
         #expect(name.issues.contains("low OCR confidence"))
     }
 }
+
+/// The second model: consulted only where the first is unsure, and a value both read settles the field.
+@Suite struct SecondOpinionTests {
+    static let digits = "0123456789"
+    static let dates = "0123456789/"
+
+    @Test func agreementSettlesAnUnsureFieldAndDisagreementGoesToReview() throws {
+        let first = ScriptedRecognizer([
+            Self.digits: RecognizedText(text: "1234567893", confidence: 0.99, wordConfidences: [0.99]),
+            Self.dates: RecognizedText(text: "03/05/2076", confidence: 0.88, wordConfidences: [0.88]),
+        ])
+        let second = ScriptedRecognizer([
+            Self.digits: RecognizedText(text: "1234567893", confidence: 0.97, wordConfidences: [0.97]),
+            Self.dates: RecognizedText(text: "03/05/2026", confidence: 0.96, wordConfidences: [0.96]),
+        ])
+        let extractor = FormExtractor(form: Fixtures.form, recognizer: first, secondOpinion: second)
+        let document = try DocumentDecoder().decode(path: Fixtures.corpus("0002.tif"))
+        let result = try extractor.extract(document)
+        // The first model was sure of the NPI: the second never read it, nor anything else sure.
+        let npi = try #require(result.fields["requesting_provider_npi"])
+        #expect(npi.value == "1234567893" && !npi.needsReview)
+        // Dates: unsure at first, then each model reads its own value every time; neither is agreed, so
+        // the better-supported one is reported and sent to review.
+        let date = try #require(result.fields["service_start_date"])
+        #expect(date.value == "03/05/2026")
+        #expect(date.needsReview)
+        #expect(second.calls < first.calls)
+
+        second.answers[Self.dates] = RecognizedText(text: "03/05/2076", confidence: 0.95, wordConfidences: [0.95])
+        let agreed = try extractor.extract(document)
+        let settled = try #require(agreed.fields["service_start_date"])
+        #expect(settled.value == "03/05/2076")
+        #expect(settled.confidence == 0.95 && !settled.needsReview)
+    }
+}

@@ -1,0 +1,93 @@
+import FaxImaging
+import Testing
+@testable import FormExtraction
+
+/// Rule removal and speck filtering on drawn zones, where the right answer is known pixel by pixel.
+@Suite struct ZoneCleaningTests {
+    static let scale = 300.0 / 72
+
+    /// A comb row at 300 dpi: top and bottom borders and vertical cell borders every `cell` pixels.
+    static func comb(width: Int = 400, height: Int = 71, cell: Int = 95, line: Int = 4) -> (GrayImage, [Int]) {
+        var image = GrayImage(width: width, height: height)
+        for x in 0..<width {
+            for y in 10..<14 { image[x, y] = 0 }
+            for y in 58..<62 { image[x, y] = 0 }
+        }
+        var lines: [Int] = []
+        var x = 8
+        while x + line < width {
+            for y in 10..<62 { for dx in 0..<line { image[x + dx, y] = 0 } }
+            lines.append(x + line / 2)
+            x += cell
+        }
+        return (image, lines)
+    }
+
+    @Test func aStrokeLyingOnACombBorderIsKept() {
+        var (image, lines) = Self.comb()
+        // A vertical stroke 7 pixels wide whose right part covers the second border (x 103–106),
+        // joined to a bowl on the right, as an 8 or a 0 typed across the comb.
+        for y in 25..<55 { for x in 100..<107 { image[x, y] = 0 } }
+        for x in 100..<125 { for y in 25..<29 { image[x, y] = 0 }; for y in 51..<55 { image[x, y] = 0 } }
+        for y in 25..<55 { for x in 121..<125 { image[x, y] = 0 } }
+        let plain = ZoneImage.cleaned(image, scale: Self.scale, keep: (top: 12, bottom: 60))
+        let comb = ZoneImage.cleaned(image, scale: Self.scale, keep: (top: 12, bottom: 60), combLines: lines)
+        func inkInStroke(_ zone: ZoneImage) -> Int { (30..<50).reduce(0) { sum, y in sum + (100..<107).filter { zone.image[$0, y] < 150 }.count } }
+        #expect(inkInStroke(plain) < 20 * 7 / 2)  // thickness alone takes the stroke with the line
+        #expect(inkInStroke(comb) == 20 * 7)
+        // The borders themselves still go, above and below the glyph and in the empty cells.
+        #expect(comb.image[104, 18] == 255)
+        #expect(comb.image[199, 40] == 255)
+    }
+
+    @Test func aJaggedBorderWithNoGlyphIsRemoved() {
+        var (image, lines) = Self.comb()
+        // A faxed border wanders a pixel or two to the side for a few rows at a time.
+        for y in stride(from: 16, to: 56, by: 8) { for yy in y..<(y + 3) { image[107, yy] = 0; image[108, yy] = 0 } }
+        let ink = image.pixels.map { $0 < 150 }
+        let strokes = ZoneImage.strokesAlongLines(ink, width: image.width, height: image.height, lines: lines, rows: 12...60, scale: Self.scale)
+        #expect(!strokes.contains(true))
+    }
+
+    /// Two glyph-sized blocks on a text line, 40 pixels apart, with whatever `mark` draws between them.
+    static func line(_ mark: (inout GrayImage) -> Void) -> ZoneImage {
+        var image = GrayImage(width: 200, height: 60)
+        for y in 15..<45 { for x in 20..<45 { image[x, y] = 0 }; for x in 85..<110 { image[x, y] = 0 } }
+        mark(&image)
+        return ZoneImage.cleaned(image, scale: Self.scale)
+    }
+
+    @Test func aLoneNoiseDotHalfwayUpIsDropped() {
+        // Seven pixels, two across and four high: what a lone noise pixel of a 98-dpi fax becomes.
+        let zone = Self.line { image in for y in 28..<32 { for x in 60..<62 where (x, y) != (61, 31) { image[x, y] = 0 } } }
+        #expect(zone.image[60, 29] == 255)
+    }
+
+    @Test func aColonsDotsAndAPeriodStay() {
+        let colon = Self.line { image in
+            for y in 27..<31 { for x in 60..<62 { image[x, y] = 0 } }
+            for y in 40..<44 { for x in 60..<62 { image[x, y] = 0 } }
+        }
+        #expect(colon.image[60, 28] < 150)
+        #expect(colon.image[60, 41] < 150)
+        // A period on the line half a cell after its glyph, farther than a speck's reach.
+        let period = Self.line { image in for y in 39..<45 { for x in 63..<66 { image[x, y] = 0 } } }
+        #expect(period.image[64, 41] < 150)
+        // A hyphen lies on its side.
+        let hyphen = Self.line { image in for y in 29..<31 { for x in 58..<67 { image[x, y] = 0 } } }
+        #expect(hyphen.image[60, 29] < 150)
+    }
+
+    @Test func capitalsSetCloseAreNotARule() {
+        // The tops of a C and a T, two pixels apart, make a run longer than any glyph.
+        var image = GrayImage(width: 200, height: 60)
+        for x in 20..<40 { for y in 15..<19 { image[x, y] = 0 } }
+        for y in 15..<45 { for x in 20..<24 { image[x, y] = 0 } }
+        for x in 20..<40 { for y in 41..<45 { image[x, y] = 0 } }
+        for x in 42..<66 { for y in 15..<19 { image[x, y] = 0 } }
+        for y in 15..<45 { for x in 52..<56 { image[x, y] = 0 } }
+        let zone = ZoneImage.cleaned(image, scale: Self.scale)
+        #expect(zone.image[30, 16] < 150)
+        #expect(zone.image[60, 16] < 150)
+    }
+}
