@@ -145,7 +145,9 @@ public final class FormExtractor {
         attempts.append((padded8.scaled(by: 1.5), layout))
         // Last, the zone as resampled, rules and all: the recogniser reads underlined text fairly well,
         // and a g or y whose tail a font draws along the rule keeps it there (rule removal cuts it off).
-        attempts.append((gray, layout))
+        // Not for a block: its blank ruled lines come back as rows of dashes and dots (measured: no
+        // field gained, and a third of a normal-resolution fax's form-page time spent).
+        if layout != .block { attempts.append((gray, layout)) }
         func reading(by reader: TextRecognizer, _ image: GrayImage, _ options: RecognitionOptions) throws(RecognitionError) -> FieldReading {
             let text = try reader.recognize(image, options: options)
             var raw = text.text.split(whereSeparator: \.isNewline).joined(separator: " ")
