@@ -39,13 +39,12 @@ import Testing
         #expect(exitCode(["extract", "\(Self.shared)/corpus-dev/0002.tif", "--pipeline", bad.path]) == 78)
     }
 
-    @Test func missingWordListExits78() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("faxintake-cli-words-\(getpid())")
+    /// A pipeline file in a fresh temporary folder with the given `extraction:` mapping.
+    func pipelineFile(extraction: String, in dir: URL) throws -> String {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
         let packageTemplate = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Pipelines/forms/medical-prior-authorization-request-form").path
-        let pipeline = dir.appendingPathComponent("words.yml")
+        let pipeline = dir.appendingPathComponent("pipeline.yml")
         try """
         spool: s
         state: t
@@ -53,30 +52,24 @@ import Testing
         form: {template: \(packageTemplate)}
         lines:
           - {name: elective, number: 1-555-010-4001, route: elective}
-        extraction: {word_list: no-such-list.txt}
+        extraction: \(extraction)
 
         """.write(to: pipeline, atomically: true, encoding: .utf8)
-        #expect(exitCode(["extract", "\(Self.shared)/corpus-dev/0002.tif", "--pipeline", pipeline.path]) == 78)
+        return pipeline.path
+    }
+
+    @Test func missingWordListExits78() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("faxintake-cli-words-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pipeline = try pipelineFile(extraction: "{word_list: no-such-list.txt}", in: dir)
+        #expect(exitCode(["extract", "\(Self.shared)/corpus-dev/0002.tif", "--pipeline", pipeline]) == 78)
     }
 
     @Test func missingSecondOpinionModelExits78() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("faxintake-cli-model-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let packageTemplate = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Pipelines/forms/medical-prior-authorization-request-form").path
-        let pipeline = dir.appendingPathComponent("model.yml")
-        try """
-        spool: s
-        state: t
-        archive: a
-        form: {template: \(packageTemplate)}
-        lines:
-          - {name: elective, number: 1-555-010-4001, route: elective}
-        extraction: {second_opinion_tessdata: no-such-tessdata}
-
-        """.write(to: pipeline, atomically: true, encoding: .utf8)
-        #expect(exitCode(["extract", "\(Self.shared)/corpus-dev/0002.tif", "--pipeline", pipeline.path]) == 78)
+        let pipeline = try pipelineFile(extraction: "{second_opinion_tessdata: no-such-tessdata}", in: dir)
+        #expect(exitCode(["extract", "\(Self.shared)/corpus-dev/0002.tif", "--pipeline", pipeline]) == 78)
     }
 
     @Test func usageErrorExits64() {
