@@ -79,9 +79,13 @@ public final class StagedPipeline: @unchecked Sendable {
         extractPool = WorkerPool(name: "extract", size: configuration.workers.extract, make: makeExtractor)
     }
 
-    /// The standard factory: the pipeline's form template and a fresh tesseract engine.
+    /// The standard factory: the pipeline's form template, its word list, a fresh tesseract engine for
+    /// each worker and, where the pipeline names a second model, one engine for it shared by all the
+    /// workers this factory makes (it reads only the fields the first is unsure of, and a model per
+    /// worker would cost its memory twice).
     public static func extractorFactory(_ configuration: PipelineConfiguration) -> ExtractorFactory {
-        { () throws(StageFailure) -> FormExtractor in
+        let secondOpinion = SharedSecondOpinion()
+        return { () throws(StageFailure) -> FormExtractor in
             let form: FormDefinition
             do throws(ExtractionError) {
                 form = try FormDefinition.load(directory: configuration.formDirectory, name: configuration.formName)
@@ -94,18 +98,18 @@ public final class StagedPipeline: @unchecked Sendable {
             } catch {
                 throw StageFailure(stage: .extract, reason: "\(error.description); check extraction.word_list in \(configuration.file)", permanent: false)
             }
-            do {
-                let primary = try TesseractRecognizer()
-                let second: TesseractRecognizer?
-                do {
-                    second = try configuration.secondOpinionTessdata.map { path throws(RecognitionError) in try TesseractRecognizer(dataPath: path) }
+            var second: TextRecognizer?
+            if let path = configuration.secondOpinionTessdata {
+                do throws(RecognitionError) {
+                    second = try secondOpinion.engine { () throws(RecognitionError) in try TesseractRecognizer(dataPath: path) }
                 } catch {
-                    throw StageFailure(stage: .extract, reason: "\(error) from \(configuration.secondOpinionTessdata ?? ""); "
-                                       + "check extraction.second_opinion_tessdata in \(configuration.file) (scripts/setup.sh installs it)", permanent: false)
+                    throw StageFailure(stage: .extract, reason: "\(error) from \(path); check extraction.second_opinion_tessdata in "
+                                       + "\(configuration.file) (scripts/setup.sh installs it)", permanent: false)
                 }
-                return FormExtractor(form: form, recognizer: primary, secondOpinion: second, policy: configuration.extraction, lexicon: lexicon)
-            } catch let failure as StageFailure {
-                throw failure
+            }
+            do throws(RecognitionError) {
+                return FormExtractor(form: form, recognizer: try TesseractRecognizer(), secondOpinion: second,
+                                     policy: configuration.extraction, lexicon: lexicon)
             } catch {
                 throw StageFailure(stage: .extract, reason: "\(error); is tesseract-ocr-eng installed?", permanent: false)
             }
@@ -391,5 +395,21 @@ public final class StagedPipeline: @unchecked Sendable {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         return Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+    }
+}
+
+/// The second-opinion engine of one extractor factory: made on first use and shared by its workers.
+final class SharedSecondOpinion: @unchecked Sendable {
+    // @unchecked: `shared` is read and written only under `lock`.
+    private let lock = NSLock()
+    private var shared: SerialRecognizer?
+
+    func engine(_ make: () throws(RecognitionError) -> TextRecognizer) throws(RecognitionError) -> SerialRecognizer {
+        lock.lock()
+        defer { lock.unlock() }
+        if let shared { return shared }
+        let made = SerialRecognizer(try make(), label: "faxintake.ocr.second-opinion")
+        shared = made
+        return made
     }
 }
