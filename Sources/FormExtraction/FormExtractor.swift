@@ -141,8 +141,9 @@ public final class FormExtractor {
         attempts.append((padded8, layout))
         if layout == .singleLine, !spec.type.hasPrefix("text"), spec.type != "name" { attempts.append((padded8, .singleWord)) }
         // Small or coarse glyphs (a 98-dpi fax) read better enlarged; the resolution passed stays the
-        // crop's, so the engine sees bigger text rather than a bigger page.
-        attempts.append((padded8.scaled(by: 1.5), layout))
+        // crop's, so the engine sees bigger text rather than a bigger page. Not a block: enlarging four
+        // lines of notes is the costliest reading of a form page and gained no field (measured).
+        if layout != .block { attempts.append((padded8.scaled(by: 1.5), layout)) }
         // Last, the zone as resampled, rules and all: the recogniser reads underlined text fairly well,
         // and a g or y whose tail a font draws along the rule keeps it there (rule removal cuts it off).
         // Not for a block: its blank ruled lines come back as rows of dashes and dots (measured: no
