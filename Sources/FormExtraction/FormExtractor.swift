@@ -156,22 +156,23 @@ public final class FormExtractor {
             let confidence = min(text.confidence, text.wordConfidences.min() ?? text.confidence)
             return finish(spec, raw: raw, confidence: confidence)
         }
+        func isSure(_ reading: FieldReading?) -> Bool {
+            guard let reading else { return false }
+            return reading.valid && reading.confidence >= policy.reviewBelowConfidence
+        }
         var ballot = FieldBallot()
         var readers: [TextRecognizer] = [recognizer]
         for (image, mode) in attempts {
             let options = RecognitionOptions(layout: mode, allowedCharacters: allowed, resolution: Int(policy.ocrDPI))
-            for (engine, reader) in readers.enumerated() {
-                ballot.add(try reading(by: reader, image, options), engine: engine)
+            var engine = 0
+            while engine < readers.count {
+                ballot.add(try reading(by: readers[engine], image, options), engine: engine)
+                engine += 1
+                // The first model is unsure: from here on the second reads every image too, this one
+                // included, and a valid value both models read alike settles the field.
+                if readers.count == 1, let secondOpinion, !isSure(ballot.best) { readers.append(secondOpinion) }
             }
-            if readers.count == 1 {
-                if let best = ballot.best, best.valid, best.confidence >= policy.reviewBelowConfidence { break }
-                // The first model is unsure: from here on the second reads every image too, and a valid
-                // value both models read alike settles the field.
-                guard let secondOpinion else { continue }
-                readers.append(secondOpinion)
-                ballot.add(try reading(by: secondOpinion, image, options), engine: 1)
-            }
-            if ballot.agreed != nil { break }
+            if readers.count == 1 ? isSure(ballot.best) : ballot.agreed != nil { break }
         }
         var best = ballot.decision!
         if best.confidence < policy.reviewBelowConfidence, !best.value.isEmpty, !best.issues.contains("low OCR confidence") {

@@ -225,8 +225,8 @@ struct ZoneImage {
     }
 
     /// A dot too small for a period, no wider than tall (a hyphen is wider), halfway up the glyphs beside
-    /// it and clear of them, with nothing above or below it: a fax's noise between two words. The upper dot of a colon or semicolon has its partner below,
-    /// and an i's dot its stem.
+    /// it and clear of them, with nothing above or below it: a fax's noise between two words. The upper
+    /// dot of a colon or semicolon has its partner below, and an i's dot its stem.
     static func isLoneMidlineDot(_ c: Component, among components: [Component], large: [Component], scale: Double) -> Bool {
         guard c.maxX - c.minX <= c.maxY - c.minY else { return false }
         let gap = Int(1 * scale)
@@ -238,7 +238,7 @@ struct ZoneImage {
         guard middle > 0.25 * height, middle < 0.7 * height else { return false }
         // Clear of ink beside it (not a glyph's broken stroke), and nothing in its columns above or below.
         let touching = components.contains { o in
-            (o.minX != c.minX || o.minY != c.minY) && o.minX - gap <= c.maxX && c.minX <= o.maxX + gap && o.minY - gap <= c.maxY + 2 * gap && c.minY - 2 * gap <= o.maxY + gap
+            o.pixels.first != c.pixels.first && o.minX - gap <= c.maxX && c.minX <= o.maxX + gap && o.minY - gap <= c.maxY + 2 * gap && c.minY - 2 * gap <= o.maxY + gap
         }
         return !touching
     }
