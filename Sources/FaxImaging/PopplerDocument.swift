@@ -47,26 +47,24 @@ enum PopplerDiagnostics {
 /// Owns one `PopplerDocument*`; released in `deinit`.
 final class PopplerDocumentHandle {
     private let document: OpaquePointer
-    let path: String
+    /// The document's name, for messages only.
+    let name: String
 
-    init(path: String) throws(DecodeError) {
+    init(data: Data, name: String) throws(DecodeError) {
         var error: UnsafeMutablePointer<GError>?
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw .unreadable(file: path, reason: error.localizedDescription)
-        }
-        // new_from_bytes copies nothing and sidesteps file URIs; GBytes keeps its own copy of the data.
+        // new_from_bytes sidesteps file URIs; g_bytes_new copies the data, and the document keeps a
+        // reference to that GBytes for as long as it lives.
         let bytes = data.withUnsafeBytes { g_bytes_new($0.baseAddress, gsize($0.count)) }
         defer { g_bytes_unref(bytes) }
         guard let doc = poppler_document_new_from_bytes(bytes, nil, &error) else {
             let encrypted = error?.pointee.domain == poppler_error_quark() && error?.pointee.code == Int32(POPPLER_ERROR_ENCRYPTED.rawValue)
             let message = error.flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "poppler could not open the document"
             if let error { g_error_free(error) }
-            if encrypted { throw .passwordRequired(file: path) }
-            throw .corrupt(file: path, page: nil, reason: oneLine(message))
+            if encrypted { throw .passwordRequired(file: name) }
+            throw .corrupt(file: name, page: nil, reason: oneLine(message))
         }
         self.document = doc
-        self.path = path
+        self.name = name
     }
 
     deinit { g_object_unref(UnsafeMutableRawPointer(document)) }
@@ -154,46 +152,73 @@ final class PopplerPageHandle {
     }
 }
 
-/// Decodes a PDF: each page rendered in grayscale, plus AcroForm values for fillable forms.
-struct PDFDecoder {
+/// Decodes a PDF one page at a time: each page rendered in grayscale; AcroForm values gathered at open.
+final class PDFPageSource {
     let limits: DecodeLimits
+    let name: String
+    let pageCount: Int
+    /// AcroForm values by field name, from every page's widgets (a checked box wins over an unchecked one of the same name).
+    let formValues: [String: FormFieldValue]
+    private let document: PopplerDocumentHandle
+    private let log = DiagnosticLog()
+    private var index = 0
 
-    func decode(path: String) throws(DecodeError) -> (pages: [Page], formValues: [String: FormFieldValue], warnings: [String]) {
-        let log = DiagnosticLog()
-        return try PopplerDiagnostics.capturing(into: log) { () throws(DecodeError) in
-            let document = try PopplerDocumentHandle(path: path)
+    init(data: Data, name: String, limits: DecodeLimits) throws(DecodeError) {
+        self.limits = limits
+        self.name = name
+        let log = self.log
+        (document, pageCount, formValues) = try PopplerDiagnostics.capturing(into: log) { () throws(DecodeError) in
+            let document = try PopplerDocumentHandle(data: data, name: name)
             let count = document.pageCount
-            guard count > 0 else { throw .noPages(file: path) }
+            guard count > 0 else { throw .noPages(file: name) }
             guard count <= limits.maxPagesPerFile else {
-                throw .pageLimit(file: path, pages: count, limit: limits.maxPagesPerFile)
+                throw .pageLimit(file: name, pages: count, limit: limits.maxPagesPerFile)
             }
-            var pages: [Page] = []
+            // Loading a page without rendering it is cheap, and the values are known before the first page
+            // is drawn. A page that fails to load here fails again, with its reason, when `next()` reaches it.
             var values: [String: FormFieldValue] = [:]
-            let dpi = limits.pdfRenderDPI
             for index in 0..<count {
-                guard let page = document.page(index) else {
-                    throw .corrupt(file: path, page: index, reason: log.firstError ?? "poppler could not load the page")
-                }
-                let size = page.size
-                guard size.width.isFinite, size.height.isFinite, size.width > 0, size.height > 0 else {
-                    throw .corrupt(file: path, page: index, reason: "page size \(size.width)×\(size.height) pt")
-                }
-                let w = Int((size.width * dpi / 72).rounded(.up)), h = Int((size.height * dpi / 72).rounded(.up))
-                let total = w.multipliedReportingOverflow(by: h)
-                guard w < 1_000_000, h < 1_000_000, !total.overflow, total.partialValue <= limits.maxPixelsPerPage else {
-                    throw .pixelLimit(file: path, page: index, width: w, height: h, limit: limits.maxPixelsPerPage)
-                }
-                guard let image = page.render(dpi: dpi, width: w, height: h) else {
-                    throw .corrupt(file: path, page: index, reason: log.firstError ?? "the page could not be rendered")
-                }
+                guard let page = document.page(index) else { continue }
                 for (name, value) in page.formFields() where values[name] == nil || value == .checkbox(true) {
                     values[name] = value
                 }
-                let provenance = PageProvenance(file: path, index: index, compression: "pdf", photometric: "gray",
-                                                bitsPerSample: 8, storedXDPI: dpi, storedYDPI: dpi)
-                pages.append(Page(image: image, xDPI: dpi, yDPI: dpi, provenance: provenance))
             }
-            return (pages, values, log.warnings + log.errors)
+            return (document, count, values)
         }
+    }
+
+    var warnings: [String] { log.warnings + log.errors }
+
+    /// The next page rendered at `limits.pdfRenderDPI`, or nil after the last one.
+    func next() throws(DecodeError) -> Page? {
+        guard index < pageCount else { return nil }
+        // poppler reports through a thread-local log: set it for this call, on whichever thread makes it.
+        let page = try PopplerDiagnostics.capturing(into: log) { () throws(DecodeError) in try render(index) }
+        index += 1
+        return page
+    }
+
+    private func render(_ index: Int) throws(DecodeError) -> Page {
+        guard let page = document.page(index) else {
+            throw .corrupt(file: name, page: index, reason: log.firstError ?? "poppler could not load the page")
+        }
+        let dpi = limits.pdfRenderDPI
+        let size = page.size
+        guard size.width.isFinite, size.height.isFinite, size.width > 0, size.height > 0 else {
+            throw .corrupt(file: name, page: index, reason: "page size \(size.width)×\(size.height) pt")
+        }
+        // Compared as doubles first: a MediaBox of 1e30 pt would trap in the conversion to Int.
+        let wd = (size.width * dpi / 72).rounded(.up), hd = (size.height * dpi / 72).rounded(.up)
+        let w = Int(min(wd, 1e12)), h = Int(min(hd, 1e12))
+        let total = w.multipliedReportingOverflow(by: h)
+        guard w < 1_000_000, h < 1_000_000, !total.overflow, total.partialValue <= limits.maxPixelsPerPage else {
+            throw .pixelLimit(file: name, page: index, width: w, height: h, limit: limits.maxPixelsPerPage)
+        }
+        guard let image = page.render(dpi: dpi, width: w, height: h) else {
+            throw .corrupt(file: name, page: index, reason: log.firstError ?? "the page could not be rendered")
+        }
+        let provenance = PageProvenance(file: name, index: index, compression: "pdf", photometric: "gray",
+                                        bitsPerSample: 8, storedXDPI: dpi, storedYDPI: dpi)
+        return Page(image: image, xDPI: dpi, yDPI: dpi, provenance: provenance)
     }
 }

@@ -1,30 +1,49 @@
 import CTIFF
 import Foundation
 
-/// Decodes every page of a TIFF (fax G3/G4 and the usual scanner encodings) through libtiff.
-struct TIFFDecoder {
+/// Decodes a TIFF (fax G3/G4 and the usual scanner encodings) through libtiff, one directory at a time.
+final class TIFFPageSource {
     let limits: DecodeLimits
+    let name: String
+    /// The fax tags of the first directory, read at open.
+    let fax: FaxMetadata
+    private let tiff: TIFFFile
+    /// The index of the page the next call decodes. libtiff's current directory is the page before it
+    /// (page 0 right after open), so `next()` advances first unless this is 0.
+    private var index = 0
+    private var atEnd = false
 
-    func decode(path: String) throws(DecodeError) -> (pages: [Page], fax: FaxMetadata, warnings: [String]) {
-        let tiff = try TIFFFile(path: path, maxSingleAllocation: max(256 << 20, limits.maxPixelsPerPage * 4 + (1 << 20)))
-        var pages: [Page] = []
-        var fax = FaxMetadata()
-        repeat {
-            let index = pages.count
-            if index >= limits.maxPagesPerFile {
-                throw .pageLimit(file: path, pages: index + 1, limit: limits.maxPagesPerFile)
-            }
-            if index == 0 { fax = readFaxMetadata(tiff) }
-            pages.append(try decodeCurrentPage(tiff, index: index, path: path))
-        } while tiff.readNextDirectory()
-        // A damaged directory chain ends the loop with an error: report it unless the pages so far are all there were.
-        if let error = tiff.log.errors.first(where: { $0.contains("TIFFReadDirectory") || $0.contains("TIFFFetchDirectory") }) {
-            throw .corrupt(file: path, page: pages.count, reason: oneLine(error))
-        }
-        return (pages, fax, tiff.log.warnings)
+    init(data: Data, name: String, limits: DecodeLimits) throws(DecodeError) {
+        self.limits = limits
+        self.name = name
+        let tiff = try TIFFFile(data: data, name: name, maxSingleAllocation: max(256 << 20, limits.maxPixelsPerPage * 4 + (1 << 20)))
+        self.tiff = tiff
+        fax = Self.readFaxMetadata(tiff)
     }
 
-    private func readFaxMetadata(_ tiff: TIFFFile) -> FaxMetadata {
+    var warnings: [String] { tiff.log.warnings }
+
+    /// The next page, or nil after the last one.
+    func next() throws(DecodeError) -> Page? {
+        guard !atEnd else { return nil }
+        if index > 0, !tiff.readNextDirectory() {
+            atEnd = true
+            // A damaged directory chain ends with a directory error in the log: report it, after the pages that
+            // decoded, rather than pass those off as the whole document.
+            if let error = tiff.log.errors.first(where: { $0.contains("TIFFReadDirectory") || $0.contains("TIFFFetchDirectory") }) {
+                throw .corrupt(file: name, page: index, reason: oneLine(error))
+            }
+            return nil
+        }
+        if index >= limits.maxPagesPerFile {
+            throw .pageLimit(file: name, pages: index + 1, limit: limits.maxPagesPerFile)
+        }
+        let page = try decodeCurrentPage(tiff, index: index, file: name)
+        index += 1
+        return page
+    }
+
+    private static func readFaxMetadata(_ tiff: TIFFFile) -> FaxMetadata {
         var fax = FaxMetadata()
         if let text = tiff.string(UInt32(TIFFTAG_IMAGEDESCRIPTION)) { fax.absorb(imageDescription: text) }
         fax.dateTime = tiff.string(UInt32(TIFFTAG_DATETIME))
@@ -35,19 +54,19 @@ struct TIFFDecoder {
         return fax
     }
 
-    private func decodeCurrentPage(_ tiff: TIFFFile, index: Int, path: String) throws(DecodeError) -> Page {
+    private func decodeCurrentPage(_ tiff: TIFFFile, index: Int, file: String) throws(DecodeError) -> Page {
         guard let w32 = tiff.uint32(UInt32(TIFFTAG_IMAGEWIDTH)), let h32 = tiff.uint32(UInt32(TIFFTAG_IMAGELENGTH)) else {
-            throw .corrupt(file: path, page: index, reason: tiff.log.firstError ?? "no image width or length")
+            throw .corrupt(file: file, page: index, reason: tiff.log.firstError ?? "no image width or length")
         }
         let width = Int(w32), height = Int(h32)
         guard width > 0, height > 0 else {
-            throw .corrupt(file: path, page: index, reason: "image is \(width)×\(height) pixels")
+            throw .corrupt(file: file, page: index, reason: "image is \(width)×\(height) pixels")
         }
         let bits = Int(tiff.uint16(UInt32(TIFFTAG_BITSPERSAMPLE)) ?? 1)
         let samples = Int(tiff.uint16(UInt32(TIFFTAG_SAMPLESPERPIXEL)) ?? 1)
         let compression = tiff.uint16(UInt32(TIFFTAG_COMPRESSION)) ?? UInt16(COMPRESSION_NONE)
         guard let photometric = tiff.uint16(UInt32(TIFFTAG_PHOTOMETRIC), defaulted: false) ?? defaultPhotometric(compression) else {
-            throw .corrupt(file: path, page: index, reason: "no photometric interpretation")
+            throw .corrupt(file: file, page: index, reason: "no photometric interpretation")
         }
         var (xdpi, ydpi) = resolution(tiff)
         let storedX = xdpi, storedY = ydpi
@@ -57,7 +76,7 @@ struct TIFFDecoder {
 
         let total = width.multipliedReportingOverflow(by: height * rowRepeat)
         guard !total.overflow, total.partialValue <= limits.maxPixelsPerPage else {
-            throw .pixelLimit(file: path, page: index, width: width, height: height * rowRepeat, limit: limits.maxPixelsPerPage)
+            throw .pixelLimit(file: file, page: index, width: width, height: height * rowRepeat, limit: limits.maxPixelsPerPage)
         }
 
         var image: GrayImage
@@ -73,19 +92,19 @@ struct TIFFDecoder {
                 if retry.failedStrips < result.failedStrips { result = retry }
             }
             guard result.failedStrips < result.strips else {
-                throw .corrupt(file: path, page: index, reason: tiff.log.firstError ?? "no strip could be decoded")
+                throw .corrupt(file: file, page: index, reason: tiff.log.firstError ?? "no strip could be decoded")
             }
             if result.failedStrips > 0 {
                 tiff.log.warning("page \(index + 1): \(result.failedStrips) of \(result.strips) strips could not be decoded and are left white")
             }
             image = result.image
         } else {
-            image = try readViaRGBA(tiff, width: width, height: height, page: index, path: path)
+            image = try readViaRGBA(tiff, width: width, height: height, page: index, file: file)
         }
         if rowRepeat > 1 { image = image.repeatingRows(rowRepeat) }
 
         let provenance = PageProvenance(
-            file: path, index: index, compression: compressionName(compression), photometric: photometricName(photometric),
+            file: file, index: index, compression: compressionName(compression), photometric: photometricName(photometric),
             bitsPerSample: bits, storedXDPI: storedX, storedYDPI: storedY)
         return Page(image: image, xDPI: xdpi, yDPI: ydpi, provenance: provenance)
     }
@@ -146,13 +165,13 @@ struct TIFFDecoder {
         return (GrayImage(width: width, height: height, pixels: pixels), stripCount, failures)
     }
 
-    private func readViaRGBA(_ tiff: TIFFFile, width: Int, height: Int, page: Int, path: String) throws(DecodeError) -> GrayImage {
+    private func readViaRGBA(_ tiff: TIFFFile, width: Int, height: Int, page: Int, file: String) throws(DecodeError) -> GrayImage {
         let (ok, why) = tiff.rgbaSupport()
-        guard ok else { throw .unsupported(file: path, page: page, reason: oneLine(why)) }
+        guard ok else { throw .unsupported(file: file, page: page, reason: oneLine(why)) }
         var raster = [UInt32](repeating: 0, count: width * height)
         let decoded = raster.withUnsafeMutableBufferPointer { tiff.readRGBA(width: width, height: height, into: $0) }
         guard decoded else {
-            throw .corrupt(file: path, page: page, reason: tiff.log.firstError ?? "libtiff could not decode the image")
+            throw .corrupt(file: file, page: page, reason: tiff.log.firstError ?? "libtiff could not decode the image")
         }
         var pixels = [UInt8](repeating: 255, count: width * height)
         pixels.withUnsafeMutableBufferPointer { dst in

@@ -26,33 +26,106 @@ private let silenceGlobalTIFFHandlers: Void = {
     TIFFSetWarningHandler(nil)
 }()
 
-/// Owns one `TIFF*` and the log its handlers write to; closed in `deinit`.
+/// The bytes a `TIFF*` reads through its client procs: one owned copy, so that the pointer libtiff maps
+/// stays valid for the handle's whole life whatever the caller does with its `Data` afterwards.
+private final class TIFFMemorySource {
+    let bytes: UnsafeMutableRawBufferPointer
+    let count: Int
+    /// Where the next read starts; libtiff may seek past the end, where reads give 0 bytes.
+    var offset = 0
+
+    init(_ data: Data) {
+        // At least one byte, so the allocation (and the base address libtiff maps) is never nil.
+        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(data.count, 1), alignment: 16)
+        data.copyBytes(to: bytes)
+        self.bytes = bytes
+        self.count = data.count
+    }
+
+    deinit { bytes.deallocate() }
+
+    static func from(_ handle: thandle_t?) -> TIFFMemorySource {
+        Unmanaged<TIFFMemorySource>.fromOpaque(handle!).takeUnretainedValue()
+    }
+}
+
+// The client procs: libtiff reads, seeks and maps the in-memory copy instead of a file descriptor.
+private let tiffReadProc: TIFFReadWriteProc = { handle, buffer, size in
+    let source = TIFFMemorySource.from(handle)
+    guard let buffer, size > 0, source.offset < source.count else { return 0 }
+    let n = min(Int(size), source.count - source.offset)
+    buffer.copyMemory(from: source.bytes.baseAddress! + source.offset, byteCount: n)
+    source.offset += n
+    return tmsize_t(n)
+}
+private let tiffWriteProc: TIFFReadWriteProc = { _, _, _ in
+    -1 // opened read-only
+}
+private let tiffSeekProc: TIFFSeekProc = { handle, offset, whence in
+    let source = TIFFMemorySource.from(handle)
+    let base: Int
+    switch whence {
+    case SEEK_SET: base = 0
+    case SEEK_CUR: base = source.offset
+    case SEEK_END: base = source.count
+    default: return toff_t.max
+    }
+    // Offsets come from the file's own fields: refuse any that do not land in 0...Int.max.
+    guard offset <= toff_t(Int.max) else { return toff_t.max }
+    let (target, overflow) = base.addingReportingOverflow(Int(offset))
+    guard !overflow, target >= 0 else { return toff_t.max }
+    source.offset = target
+    return toff_t(target)
+}
+private let tiffCloseProc: TIFFCloseProc = { _ in
+    0 // the TIFFFile frees the copy after TIFFClose
+}
+private let tiffSizeProc: TIFFSizeProc = { handle in
+    toff_t(TIFFMemorySource.from(handle).count)
+}
+private let tiffMapProc: TIFFMapFileProc = { handle, base, size in
+    let source = TIFFMemorySource.from(handle)
+    base?.pointee = source.bytes.baseAddress
+    size?.pointee = toff_t(source.count)
+    return 1
+}
+private let tiffUnmapProc: TIFFUnmapFileProc = { _, _, _ in }
+
+/// Owns one `TIFF*` over an in-memory copy of the document, and the log its handlers write to; closed in `deinit`.
 final class TIFFFile {
     private let handle: OpaquePointer
     let log: DiagnosticLog
     private let logBox: Unmanaged<DiagnosticLog>
-    let path: String
+    /// Kept until after `TIFFClose` in `deinit` (stored properties outlive the deinit body): libtiff holds
+    /// it unretained as the client data of every proc.
+    private let source: TIFFMemorySource
+    /// The document's name, for messages only: the bytes never came from, or go back to, a path.
+    let name: String
 
-    init(path: String, maxSingleAllocation: Int) throws(DecodeError) {
+    init(data: Data, name: String, maxSingleAllocation: Int) throws(DecodeError) {
         _ = silenceGlobalTIFFHandlers
         let log = DiagnosticLog()
         let box = Unmanaged.passRetained(log)
         guard let options = TIFFOpenOptionsAlloc() else {
             box.release()
-            throw .unreadable(file: path, reason: "libtiff could not allocate options")
+            throw .unreadable(file: name, reason: "libtiff could not allocate options")
         }
         defer { TIFFOpenOptionsFree(options) }
         TIFFOpenOptionsSetErrorHandlerExtR(options, tiffErrorHandler, box.toOpaque())
         TIFFOpenOptionsSetWarningHandlerExtR(options, tiffWarningHandler, box.toOpaque())
         TIFFOpenOptionsSetMaxSingleMemAlloc(options, tmsize_t(maxSingleAllocation))
-        guard let tif = TIFFOpenExt(path, "r", options) else {
+        let source = TIFFMemorySource(data)
+        // "r": read-only, memory-mapped through tiffMapProc, so strips are decoded straight from the copy.
+        guard let tif = TIFFClientOpenExt(name, "r", Unmanaged.passUnretained(source).toOpaque(), tiffReadProc, tiffWriteProc, tiffSeekProc,
+                                          tiffCloseProc, tiffSizeProc, tiffMapProc, tiffUnmapProc, options) else {
             box.release()
-            throw .corrupt(file: path, page: 0, reason: log.firstError ?? "libtiff could not open the file")
+            throw .corrupt(file: name, page: 0, reason: log.firstError ?? "libtiff could not open the file")
         }
         self.handle = tif
         self.log = log
         self.logBox = box
-        self.path = path
+        self.source = source
+        self.name = name
     }
 
     deinit {

@@ -59,19 +59,24 @@ import Testing
         var outcome = Outcome()
         for _ in 0..<count {
             let mutant = mutator.mutate(originals[mutator.below(originals.count)])
-            try Data(mutant).write(to: current)
+            // Decoded from memory; the file is only the reproducer should the process die.
+            let data = Data(mutant)
+            try data.write(to: current)
             do {
-                let document = try decoder.decode(path: current.path)
-                #expect(!document.pages.isEmpty)
-                #expect(document.pages.count <= limits.maxPagesPerFile)
-                for page in document.pages {
+                let stream = try decoder.open(data: data, name: current.path)
+                var pages = 0
+                while let page = try stream.next() {
+                    pages += 1
                     #expect(page.image.width > 0 && page.image.height > 0)
                     #expect(page.image.width * page.image.height <= limits.maxPixelsPerPage)
                     #expect(page.image.pixels.count == page.image.width * page.image.height)
                 }
+                #expect(pages > 0)
+                #expect(pages <= limits.maxPagesPerFile)
                 outcome.decoded += 1
             } catch {
                 #expect(error.isBadInput, "\(error)")
+                #expect(error.file == current.path)
                 #expect(!error.reason.isEmpty && !error.description.contains("\n"))
                 outcome.refused += 1
             }

@@ -32,7 +32,7 @@ private func tiffinfoPages(_ path: String) throws -> [(width: Int, height: Int, 
     @Test(arguments: Shared.files(in: "realdata/faxes"))
     func realFaxMatchesTiffinfo(path: String) throws {
         let expected = try tiffinfoPages(path)
-        let document = try decoder.decode(path: path)
+        let document = try decoder.decode(data: Data(contentsOf: URL(fileURLWithPath: path)), name: path)
         #expect(document.format == .tiff)
         #expect(document.pages.count == expected.count)
         for (page, want) in zip(document.pages, expected) {
