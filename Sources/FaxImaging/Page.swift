@@ -52,6 +52,15 @@ public struct Page: Sendable {
         self.isBlank = Page.looksBlank(image)
     }
 
+    /// A page whose blankness is already known (a held page coming back), so it is not measured again.
+    init(image: GrayImage, xDPI: Double, yDPI: Double, provenance: PageProvenance, isBlank: Bool) {
+        self.image = image
+        self.xDPI = xDPI
+        self.yDPI = yDPI
+        self.provenance = provenance
+        self.isBlank = isBlank
+    }
+
     /// A page is blank when almost nothing on it is dark: fax speckle stays well under this share.
     static func looksBlank(_ image: GrayImage) -> Bool {
         // Count dark pixels in 8×8 cells and only count cells with several, so isolated speckle is ignored.
