@@ -1,0 +1,48 @@
+extension Page {
+    /// A small picture of the page at most `maxWidth` pixels wide, each pixel the average of the area it
+    /// covers, keeping the page's aspect ratio (its physical one, should the resolution differ by axis).
+    public func thumbnail(maxWidth: Int = 160) -> GrayImage {
+        let w = image.width, h = image.height
+        guard w > 0, h > 0 else { return image }
+        let targetWidth = min(max(maxWidth, 1), w)
+        let aspect = xDPI > 0 && yDPI > 0 ? xDPI / yDPI : 1
+        // Never taller than the page: a thumbnail only averages, it does not invent rows.
+        let targetHeight = min(h, max(1, Int((Double(h) * aspect * Double(targetWidth) / Double(w)).rounded())))
+        return image.areaAveraged(width: targetWidth, height: targetHeight)
+    }
+}
+
+extension GrayImage {
+    /// This image reduced to `width` × `height` (no larger than it), each output pixel the rounded mean of
+    /// the source pixels whose box it covers.
+    func areaAveraged(width tw: Int, height th: Int) -> GrayImage {
+        precondition(tw >= 1 && tw <= width && th >= 1 && th <= height, "area averaging only reduces")
+        if tw == width && th == height { return self }
+        // Source column x falls in output column columnOf[x]; boxes are [o·w/tw, (o+1)·w/tw).
+        var columnOf = [Int](repeating: 0, count: width)
+        var columnCount = [Int](repeating: 0, count: tw)
+        for o in 0..<tw {
+            let x0 = o * width / tw, x1 = (o + 1) * width / tw
+            for x in x0..<x1 { columnOf[x] = o }
+            columnCount[o] = x1 - x0
+        }
+        var out = [UInt8](repeating: 255, count: tw * th)
+        var sums = [Int](repeating: 0, count: tw)
+        pixels.withUnsafeBufferPointer { src in
+            for oy in 0..<th {
+                let y0 = oy * height / th, y1 = (oy + 1) * height / th
+                for i in 0..<tw { sums[i] = 0 }
+                for y in y0..<y1 {
+                    let row = y * width
+                    for x in 0..<width { sums[columnOf[x]] += Int(src[row + x]) }
+                }
+                let rows = y1 - y0
+                for o in 0..<tw {
+                    let n = columnCount[o] * rows
+                    out[oy * tw + o] = UInt8((sums[o] + n / 2) / n)
+                }
+            }
+        }
+        return GrayImage(width: tw, height: th, pixels: out)
+    }
+}
