@@ -21,15 +21,43 @@ enum PopplerDiagnostics {
             return false
         }
         let setter = unsafeBitCast(symbol, to: Setter.self)
+        // poppler-glib hands the core library its own callback (which logs at debug level: nowhere) each time
+        // it creates a document while no other is alive, replacing this one. A one-page document kept for the
+        // life of the process means there always is one, so the callback set below stays in place. It is
+        // deliberately never unreferenced: no handle class owns it.
+        let keepAliveCreated = keepAliveDocumentPDF.withUnsafeBytes { pdf -> Bool in
+            let bytes = g_bytes_new(pdf.baseAddress, gsize(pdf.count))
+            defer { g_bytes_unref(bytes) }
+            return poppler_document_new_from_bytes(bytes, nil, nil) != nil
+        }
+        assert(keepAliveCreated, "poppler refused the keep-alive PDF")
         setter { category, position, message in
             guard let raw = pthread_getspecific(PopplerDiagnostics.key), let message else { return }
             let log = Unmanaged<DiagnosticLog>.fromOpaque(raw).takeUnretainedValue()
             let text = String(cString: message) + (position >= 0 ? " (at byte \(position))" : "")
-            // Categories 0–3 are syntax warnings, config, command line, internal; 4+ are I/O and permission errors.
+            // ErrorCategory: 0 syntax warning, 1 syntax error, 2 config, 3 command line, 4 I/O, 5 not allowed,
+            // 6 unimplemented, 7 internal.
             if category == 1 || category == 5 { log.error(text) } else { log.warning(text) }
         }
         return true
     }()
+
+    /// A minimal valid one-page PDF, its cross-reference offsets computed so poppler opens it without complaint.
+    private static var keepAliveDocumentPDF: [UInt8] {
+        let objects = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 1 1] >>"]
+        var pdf = "%PDF-1.4\n"
+        var offsets: [Int] = []
+        for (i, body) in objects.enumerated() {
+            offsets.append(pdf.utf8.count)
+            pdf += "\(i + 1) 0 obj\n\(body)\nendobj\n"
+        }
+        let xref = pdf.utf8.count
+        pdf += "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n"
+        for offset in offsets { pdf += String(repeating: "0", count: 10 - String(offset).count) + "\(offset) 00000 n \n" }
+        pdf += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
+        return Array(pdf.utf8)
+    }
 
     /// Runs `body` with poppler's messages going to `log` instead of stderr.
     static func capturing<T>(into log: DiagnosticLog, _ body: () throws(DecodeError) -> T) throws(DecodeError) -> T {
