@@ -38,7 +38,8 @@ struct ReprocessCommand: ParsableCommand {
         let targets: [ItemID]
         if failed {
             let sinceDate = try since.map(parseDay)
-            targets = try storeCall { () throws(QueueStoreError) in try reprocessor.candidates(since: sinceDate, stage: stage) }.map(\.id)
+            let stageFilter = try stage.map(parseStage)
+            targets = try storeCall { () throws(QueueStoreError) in try reprocessor.candidates(since: sinceDate, stage: stageFilter) }.map(\.id)
         } else {
             targets = ids.map(ItemID.init)
         }
