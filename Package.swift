@@ -34,7 +34,7 @@ let package = Package(
         ),
         // Form templates, page classification, registration, field reading and validation.
         .target(name: "FormExtraction", dependencies: ["FaxImaging"]),
-        // The structured queue: store protocol, SQLite (GRDB) and in-memory stores.
+        // The structured queue: store protocol and its SQLite (GRDB) store, on disk or in memory.
         .target(name: "IntakeQueue", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // Spool watching, staged workers, routing, reports.
         .target(

@@ -61,3 +61,12 @@ func parseDay(_ text: String) throws -> Date {
     }
     return Calendar.current.startOfDay(for: date)
 }
+
+/// Parses a `--stage` value; anything else is a usage error naming the stages.
+func parseStage(_ text: String) throws -> PipelineStage {
+    guard let stage = PipelineStage(rawValue: text) else {
+        printError("error: unknown stage '\(text)'; use one of \(PipelineStage.allCases.map(\.rawValue).joined(separator: ", "))")
+        throw SysExit.usage
+    }
+    return stage
+}

@@ -19,9 +19,10 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let configuration = try options.load()
         let store = try openStore(configuration)
-        let items = try storeCall { () throws(QueueStoreError) in try store.all() }
         let day: Date? = all ? nil : try date.map(parseDay) ?? Date()
-        let report = NightlyReport.build(items: items, day: day, configuration: configuration, now: Date())
+        let report = try storeCall { () throws(QueueStoreError) in
+            try NightlyReport.build(store: store, day: day, configuration: configuration, now: Date())
+        }
         switch format {
         case .text: print(report.text())
         case .json: print(JSONOutput.pretty(report))

@@ -32,13 +32,15 @@ struct ReprocessCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Before anything is opened, so a mistyped stage changes nothing.
+        let stageFilter = try stage.map(parseStage)
         let configuration = try options.load()
         let store = try openStore(configuration)
         let reprocessor = Reprocessor(configuration: configuration, store: store)
         let targets: [ItemID]
         if failed {
             let sinceDate = try since.map(parseDay)
-            targets = try storeCall { () throws(QueueStoreError) in try reprocessor.candidates(since: sinceDate, stage: stage) }.map(\.id)
+            targets = try storeCall { () throws(QueueStoreError) in try reprocessor.candidates(since: sinceDate, stage: stageFilter) }.map(\.id)
         } else {
             targets = ids.map(ItemID.init)
         }

@@ -40,49 +40,57 @@ public struct NightlyReport: Sendable, Codable, Equatable {
     }
 
     /// Builds the report from items received on `day` (local calendar day), or all items when nil.
-    public static func build(items all: [QueueItem], day: Date?, configuration: PipelineConfiguration,
-                             now: Date, nearHours: Double = 24) -> NightlyReport {
-        var items = all
+    ///
+    /// The store aggregates (`QueueStore.reportFigures`); this only names the lines and orders the rows.
+    public static func build(store: any QueueStore, day: Date?, configuration: PipelineConfiguration,
+                             now: Date, nearHours: Double = 24) throws(QueueStoreError) -> NightlyReport {
         var period = "all"
+        var start: Date?
+        var end: Date?
         if let day {
             let calendar = Calendar.current
-            let start = calendar.startOfDay(for: day)
-            let end = calendar.date(byAdding: .day, value: 1, to: start)!
-            items = all.filter { $0.receivedAt >= start && $0.receivedAt < end }
+            let dayStart = calendar.startOfDay(for: day)
+            start = dayStart
+            end = calendar.date(byAdding: .day, value: 1, to: dayStart)!
             let f = DateFormatter()
             f.dateFormat = "yyyy-MM-dd"
-            period = f.string(from: start)
+            period = f.string(from: dayStart)
         }
-        func volumes(_ key: (QueueItem) -> String) -> [Volume] {
-            Dictionary(grouping: items, by: key).map { Volume(name: $0.key, documents: $0.value.count, pages: $0.value.reduce(0) { $0 + $1.pageCount }) }
-                .sorted { $0.name < $1.name }
-        }
-        func tally(_ names: [String]) -> [Tally] {
-            Dictionary(grouping: names, by: { $0 }).map { Tally(name: $0.key, count: $0.value.count) }
-                .sorted { $0.count != $1.count ? $0.count > $1.count : $0.name < $1.name }
-        }
-        let lineName: (QueueItem) -> String = { item in
-            guard item.channel == .fax else { return "mail" }
-            guard let number = item.faxLine else { return "fax: no number" }
+        let figures = try store.reportFigures(receivedFrom: start, before: end, now: now, nearHours: nearHours)
+        return build(figures: figures, period: period, configuration: configuration, now: now, nearHours: nearHours)
+    }
+
+    /// The report from figures already aggregated: fax numbers become configured line names.
+    public static func build(figures: ReportFigures, period: String, configuration: PipelineConfiguration,
+                             now: Date, nearHours: Double = 24) -> NightlyReport {
+        func lineName(_ volume: ReportFigures.LineVolume) -> String {
+            guard volume.channel == .fax else { return "mail" }
+            guard let number = volume.faxLine else { return "fax: no number" }
             return configuration.line(forNumber: number)?.name ?? "fax: unconfigured number"
         }
-        let failed = items.filter { $0.status == .failed }
-        let latencies = items.compactMap { item in item.queuedAt.map { $0.timeIntervalSince(item.receivedAt) } }.sorted()
-        func percentile(_ p: Double) -> Double {
-            latencies[min(latencies.count - 1, Int((p * Double(latencies.count - 1)).rounded()))]
+        // Several spellings of one number (or several unconfigured numbers) share a name; a file has
+        // one number, so summing their pages still counts each file once.
+        var byLine: [String: Volume] = [:]
+        for volume in figures.byLine {
+            let name = lineName(volume)
+            byLine[name, default: Volume(name: name, documents: 0, pages: 0)].documents += volume.documents
+            byLine[name, default: Volume(name: name, documents: 0, pages: 0)].pages += volume.pages
         }
-        let open = items.filter { $0.status == .queued || $0.status == .processing }
+        func tally(_ counts: [(String, Int)]) -> [Tally] {
+            counts.map { Tally(name: $0.0, count: $0.1) }
+                .sorted { $0.count != $1.count ? $0.count > $1.count : $0.name < $1.name }
+        }
         return NightlyReport(
-            period: period, generatedAt: now, documents: items.count, pages: items.reduce(0) { $0 + $1.pageCount },
-            byLine: volumes(lineName), byRoute: volumes(\.route),
-            failuresByStage: tally(failed.compactMap { $0.failure?.stage }),
+            period: period, generatedAt: now, documents: figures.documents, pages: figures.pages,
+            byLine: byLine.values.sorted { $0.name < $1.name },
+            byRoute: figures.byRoute.map { Volume(name: $0.route, documents: $0.documents, pages: $0.pages) }
+                .sorted { $0.name < $1.name },
+            failuresByStage: tally(figures.failuresByStage.map { ($0.stage.rawValue, $0.count) }),
             // Reasons from the decoder and extractor name limits and stages, never field values.
-            failuresByReason: tally(failed.compactMap { $0.failure?.reason }),
-            fieldsNeedingReview: tally(items.flatMap { $0.fields.filter { $0.value.needsReview }.map(\.key) }),
-            pastDue: open.filter { ($0.dueBy ?? .distantFuture) < now }.map(\.id),
-            nearDue: open.filter { guard let due = $0.dueBy else { return false }; return due >= now && due < now + nearHours * 3600 }.map(\.id),
-            nearHours: nearHours,
-            latencySeconds: latencies.isEmpty ? nil : Latency(p50: percentile(0.5), p95: percentile(0.95), max: latencies.last!))
+            failuresByReason: tally(figures.failuresByReason.map { ($0.name, $0.count) }),
+            fieldsNeedingReview: tally(figures.fieldsNeedingReview.map { ($0.name, $0.count) }),
+            pastDue: figures.pastDue, nearDue: figures.nearDue, nearHours: nearHours,
+            latencySeconds: figures.latency.map { Latency(p50: $0.p50, p95: $0.p95, max: $0.max) })
     }
 
     // MARK: Formats

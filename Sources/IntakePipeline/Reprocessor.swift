@@ -75,7 +75,7 @@ public struct Reprocessor: Sendable {
         } catch {
             let attempts = (item.failure?.attempts ?? 0) + 1
             _ = try store.markFailed(id: id, failure: FailureRecord(
-                stage: error.stage.rawValue, reason: error.reason, attempts: attempts,
+                stage: error.stage, reason: error.reason, attempts: attempts,
                 lastAttemptAt: clock.now(), permanent: error.permanent))
             logger.warning("reprocess failed again", metadata: ["item": "\(id)", "stage": "\(error.stage.rawValue)", "attempts": "\(attempts)"])
             return .failedAgain(id, stage: error.stage.rawValue, reason: error.reason, attempts: attempts)
@@ -83,7 +83,7 @@ public struct Reprocessor: Sendable {
     }
 
     /// Failed items to reprocess for `--failed`: permanent failures are left alone (retrying cannot help).
-    public func candidates(since: Date?, stage: String?) throws(QueueStoreError) -> [QueueItem] {
+    public func candidates(since: Date?, stage: PipelineStage?) throws(QueueStoreError) -> [QueueItem] {
         try store.list(ItemFilter(status: .failed, receivedSince: since, failedStage: stage))
             .filter { !($0.failure?.permanent ?? false) }
     }

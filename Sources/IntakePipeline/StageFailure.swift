@@ -2,17 +2,6 @@ import FaxImaging
 import FormExtraction
 import IntakeQueue
 
-/// The stages a document passes through, in order; failure records name one of these.
-public enum PipelineStage: String, Sendable, CaseIterable, Codable {
-    case intake
-    case decode
-    case extract
-    case validate
-    case route
-    case archive
-    case commit
-}
-
 /// Why a document could not pass a stage, and whether trying again could help.
 ///
 /// The reason names the stage's problem and the limit or file involved, never a field value.

@@ -339,7 +339,7 @@ public final class StagedPipeline: @unchecked Sendable {
             content.flags += job.extraFlags
             var new = newItem(job, content: content, archivePath: archivePath)
             new.status = .failed
-            new.failure = FailureRecord(stage: failure.stage.rawValue, reason: failure.reason, attempts: job.attempt,
+            new.failure = FailureRecord(stage: failure.stage, reason: failure.reason, attempts: job.attempt,
                                         lastAttemptAt: now, permanent: failure.permanent)
             let outcome = try store.insert(new)
             removeFromSpool(job.entry)

@@ -39,7 +39,7 @@ public enum Priority: String, CaseIterable, Hashable, Sendable, Codable, CustomS
     case urgent
     case standard
 
-    /// Lower sorts first. Both stores order by this, so it is the single definition of queue order.
+    /// Lower sorts first. The store's SQL ordering is generated from this, so it is the single definition of queue order.
     var sortRank: Int {
         switch self {
         case .urgent: 0
@@ -129,15 +129,15 @@ public struct ItemFlag: RawRepresentable, Hashable, Sendable, Codable, CustomStr
 
 /// Why and where the pipeline gave up on an item, and whether retrying could help.
 public struct FailureRecord: Hashable, Sendable, Codable {
-    /// The pipeline stage that failed, e.g. "decode", "extract", "route".
-    public var stage: String
+    /// The pipeline stage that failed.
+    public var stage: PipelineStage
     public var reason: String
     public var attempts: Int
     public var lastAttemptAt: Date
     /// True when retrying cannot help (e.g. an encrypted PDF); reprocessing should skip it.
     public var permanent: Bool
 
-    public init(stage: String, reason: String, attempts: Int, lastAttemptAt: Date, permanent: Bool) {
+    public init(stage: PipelineStage, reason: String, attempts: Int, lastAttemptAt: Date, permanent: Bool) {
         self.stage = stage
         self.reason = reason
         self.attempts = attempts
@@ -159,12 +159,52 @@ public struct HistoryEntry: Hashable, Sendable, Codable {
     }
 }
 
+/// The pages of the original file that make up one request: 1-based, both ends included.
+///
+/// In JSON it is the two-element array `[first, last]`, short enough for listings.
+public struct PageRange: Hashable, Sendable, Codable, CustomStringConvertible {
+    public var first: Int
+    public var last: Int
+
+    public init(first: Int, last: Int) {
+        self.first = first
+        self.last = last
+    }
+
+    /// True when `page` (1-based) lies inside the range.
+    public func contains(_ page: Int) -> Bool {
+        first <= page && page <= last
+    }
+
+    public init(from decoder: any Decoder) throws {
+        var container = try decoder.unkeyedContainer()
+        first = try container.decode(Int.self)
+        last = try container.decode(Int.self)
+        guard container.isAtEnd else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "a page range is [first, last], two numbers only")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.unkeyedContainer()
+        try container.encode(first)
+        try container.encode(last)
+    }
+
+    public var description: String { first == last ? "p.\(first)" : "pp.\(first)-\(last)" }
+}
+
 /// What reprocessing a document recomputes; `requeue` replaces exactly these on an existing item.
 public struct ItemContent: Hashable, Sendable, Codable {
     /// "elective", "emergency_inpatient", "snf", "unrouted", or another configured route.
     public var route: String
     public var priority: Priority
     public var dueBy: Date?
+    /// The 1-based page of the request form in the original file; nil when no form was found.
+    ///
+    /// With the file's SHA-256 it identifies the request: one file holds at most one item per form page
+    /// (and one without a form).
     public var formPage: Int?
     public var formID: String?
     public var fields: [String: StoredField]
@@ -196,9 +236,12 @@ public struct ItemContent: Hashable, Sendable, Codable {
     }
 }
 
-/// What the pipeline submits for one received document; the store assigns the id and starts the history.
+/// What the pipeline submits for one request in a received document; the store assigns the id and starts the history.
+///
+/// A file holding several request forms is submitted as several `NewItem`s with the same SHA-256.
 public struct NewItem: Hashable, Sendable, Codable {
-    /// Lowercase hex SHA-256 of the received file; the idempotency key (uppercase is accepted and lowered).
+    /// Lowercase hex SHA-256 of the received file (uppercase is accepted and lowered); with
+    /// `content.formPage` it is the idempotency key.
     public var sha256: String
     public var receivedAt: Date
     public var channel: Channel
@@ -207,7 +250,10 @@ public struct NewItem: Hashable, Sendable, Codable {
     public var stationID: String?
     public var sourceFileName: String
     public var archivePath: String
+    /// Pages in the whole file.
     public var pageCount: Int
+    /// This request's pages within the file; nil for a failed item that never got pages.
+    public var pageRange: PageRange?
     public var content: ItemContent
     /// `.queued` or `.failed`; a failed item must carry `failure`, a queued one must not.
     public var status: ItemStatus
@@ -216,7 +262,7 @@ public struct NewItem: Hashable, Sendable, Codable {
     public init(
         sha256: String, receivedAt: Date, channel: Channel,
         faxLine: String? = nil, caller: String? = nil, stationID: String? = nil,
-        sourceFileName: String, archivePath: String, pageCount: Int,
+        sourceFileName: String, archivePath: String, pageCount: Int, pageRange: PageRange? = nil,
         content: ItemContent, status: ItemStatus = .queued, failure: FailureRecord? = nil
     ) {
         self.sha256 = sha256
@@ -228,6 +274,7 @@ public struct NewItem: Hashable, Sendable, Codable {
         self.sourceFileName = sourceFileName
         self.archivePath = archivePath
         self.pageCount = pageCount
+        self.pageRange = pageRange
         self.content = content
         self.status = status
         self.failure = failure
@@ -235,6 +282,9 @@ public struct NewItem: Hashable, Sendable, Codable {
 }
 
 /// One routed, structured prior-authorization request as stored in the queue.
+///
+/// Its `Codable` form is both the `queue_item` row (see QueueItem+Record.swift) and the JSON of
+/// `faxintake queue show --json` (see QueueItem+Coding.swift).
 public struct QueueItem: Hashable, Sendable, Codable, Identifiable {
     public var id: ItemID
     public var route: String
@@ -251,7 +301,11 @@ public struct QueueItem: Hashable, Sendable, Codable, Identifiable {
     public var sourceFileName: String
     public var sha256: String
     public var archivePath: String
+    /// Pages in the whole file, shared by every item from it.
     public var pageCount: Int
+    /// This request's pages within the file; nil for a failed item that never got pages.
+    public var pageRange: PageRange?
+    /// The 1-based page of the request form in the original file; nil when no form was found.
     public var formPage: Int?
     public var formID: String?
     public var fields: [String: StoredField]
@@ -270,7 +324,7 @@ public struct QueueItem: Hashable, Sendable, Codable, Identifiable {
         receivedAt: Date, queuedAt: Date?, channel: Channel,
         faxLine: String?, caller: String?, stationID: String?,
         sourceFileName: String, sha256: String, archivePath: String,
-        pageCount: Int, formPage: Int?, formID: String?,
+        pageCount: Int, pageRange: PageRange? = nil, formPage: Int?, formID: String?,
         fields: [String: StoredField], checkboxes: [String: StoredCheckboxGroup],
         flags: [ItemFlag], duplicateOf: ItemID?, duplicateKey: String?, serviceDate: Date?,
         failure: FailureRecord?, history: [HistoryEntry]
@@ -290,6 +344,7 @@ public struct QueueItem: Hashable, Sendable, Codable, Identifiable {
         self.sha256 = sha256
         self.archivePath = archivePath
         self.pageCount = pageCount
+        self.pageRange = pageRange
         self.formPage = formPage
         self.formID = formID
         self.fields = fields
@@ -325,4 +380,7 @@ public struct QueueItem: Hashable, Sendable, Codable, Identifiable {
             serviceDate = newValue.serviceDate
         }
     }
+
+    /// The request's place in its file for the uniqueness rule: the form page, or 0 when there is none.
+    var requestPage: Int { formPage ?? 0 }
 }

@@ -1,9 +1,8 @@
 import Foundation
 
-/// The state rules every store applies, kept in one place so SQLite and in-memory cannot drift apart.
+/// The state rules of the queue, as pure functions from the stored item to the item to store.
 ///
-/// Each transition is a pure function from the stored item to the item to store; the stores only
-/// differ in how they read and write it atomically.
+/// Kept apart from the SQL so each rule reads as a whole; the store only reads and writes atomically.
 enum QueueRules {
     /// Checks a submission and builds the first stored version of it.
     static func newItem(_ new: NewItem, id: ItemID, now: Date) throws(QueueStoreError) -> QueueItem {
@@ -22,6 +21,7 @@ enum QueueRules {
         if new.pageCount < 0 {
             throw .invalidItem(sha256: sha, reason: "page count \(new.pageCount) is negative")
         }
+        try validate(new.pageRange, formPage: new.content.formPage, pageCount: new.pageCount, sha256: sha)
         let note: String
         if let failure = new.failure {
             note = failureNote(failure)
@@ -33,7 +33,7 @@ enum QueueRules {
             receivedAt: new.receivedAt, queuedAt: new.status == .queued ? now : nil,
             channel: new.channel, faxLine: new.faxLine, caller: new.caller, stationID: new.stationID,
             sourceFileName: new.sourceFileName, sha256: sha, archivePath: new.archivePath,
-            pageCount: new.pageCount, formPage: nil, formID: nil, fields: [:], checkboxes: [:],
+            pageCount: new.pageCount, pageRange: new.pageRange, formPage: nil, formID: nil, fields: [:], checkboxes: [:],
             flags: [], duplicateOf: nil, duplicateKey: nil, serviceDate: nil,
             failure: new.failure, history: [HistoryEntry(at: now, status: new.status, note: note)]
         )
@@ -57,7 +57,7 @@ enum QueueRules {
 
     /// Nil means "already queued, nothing to do" so reprocessing twice is harmless.
     static func requeueing(
-        _ item: QueueItem, with content: ItemContent, note: String, now: Date
+        _ item: QueueItem, with content: ItemContent, pageRange: PageRange?, note: String, now: Date
     ) throws(QueueStoreError) -> QueueItem? {
         switch item.status {
         case .queued:
@@ -71,8 +71,10 @@ enum QueueRules {
             break
         }
         try validate(content, sha256: item.sha256)
+        try validate(pageRange, formPage: content.formPage, pageCount: item.pageCount, sha256: item.sha256)
         var updated = item
         updated.content = content
+        updated.pageRange = pageRange
         updated.status = .queued
         updated.queuedAt = now
         // The failure is over; its stage, reason and attempt count stay readable in the history.
@@ -108,56 +110,6 @@ enum QueueRules {
         return updated
     }
 
-    static func matches(_ item: QueueItem, _ filter: ItemFilter) -> Bool {
-        if let route = filter.route, item.route != route { return false }
-        if let status = filter.status, item.status != status { return false }
-        if let channel = filter.channel, item.channel != channel { return false }
-        if let since = filter.receivedSince, !(item.receivedAt >= since) { return false }
-        if let before = filter.receivedBefore, !(item.receivedAt < before) { return false }
-        if let stage = filter.failedStage, item.failure?.stage != stage { return false }
-        return true
-    }
-
-    /// Queue order; `SQLiteQueueStore.orderClause` is the same order in SQL.
-    static func precedes(_ a: QueueItem, _ b: QueueItem) -> Bool {
-        if a.priority.sortRank != b.priority.sortRank {
-            return a.priority.sortRank < b.priority.sortRank
-        }
-        switch (a.dueBy, b.dueBy) {
-        case let (x?, y?) where x != y: return x < y
-        case (.some, nil): return true
-        case (nil, .some): return false
-        default: return a.id < b.id
-        }
-    }
-
-    /// The window test written as SQLite evaluates it, so rounding at the edges agrees.
-    static func isPossibleDuplicate(
-        _ item: QueueItem, key: String, serviceDate: Date?, receivedAt: Date,
-        window: TimeInterval, excluding sha256: String
-    ) -> Bool {
-        guard item.duplicateKey == key, item.sha256 != sha256 else { return false }
-        let at = receivedAt.timeIntervalSinceReferenceDate
-        let other = item.receivedAt.timeIntervalSinceReferenceDate
-        guard other >= at - window, other <= at + window else { return false }
-        if let serviceDate {
-            return item.serviceDate == serviceDate
-        }
-        return true
-    }
-
-    static func earlierReceived(_ a: QueueItem, _ b: QueueItem) -> Bool {
-        a.receivedAt != b.receivedAt ? a.receivedAt < b.receivedAt : a.id < b.id
-    }
-
-    /// Byte order, as SQLite's default BINARY collation sorts text.
-    static func countOrder(_ a: QueueCount, _ b: QueueCount) -> Bool {
-        if a.route != b.route {
-            return a.route.utf8.lexicographicallyPrecedes(b.route.utf8)
-        }
-        return a.status.rawValue.utf8.lexicographicallyPrecedes(b.status.rawValue.utf8)
-    }
-
     /// Idempotency rests on one spelling per file, so the hash is checked and lowered here.
     static func canonicalSHA256(_ sha256: String) throws(QueueStoreError) -> String {
         let lowered = sha256.lowercased()
@@ -176,12 +128,35 @@ enum QueueRules {
         if content.route.isEmpty {
             throw .invalidItem(sha256: sha256, reason: "route is empty; use \"unrouted\" when no route applies")
         }
-        // JSON cannot hold NaN or infinity; refusing here keeps both stores identical.
+        // JSON cannot hold NaN or infinity; refusing here gives a clear reason instead of an encoder error.
         for (name, field) in content.fields where !field.confidence.isFinite {
             throw .invalidItem(sha256: sha256, reason: "field \(name) has non-finite confidence \(field.confidence)")
         }
         for (name, group) in content.checkboxes where !group.confidence.isFinite {
             throw .invalidItem(sha256: sha256, reason: "checkbox group \(name) has non-finite confidence \(group.confidence)")
+        }
+    }
+
+    /// A request's pages lie inside its file, and its form page inside its pages.
+    private static func validate(
+        _ pageRange: PageRange?, formPage: Int?, pageCount: Int, sha256: String
+    ) throws(QueueStoreError) {
+        // Request page 0 stands for "no form", so a form page must be 1 or more to stay distinct from it.
+        if let formPage, formPage < 1 {
+            throw .invalidItem(sha256: sha256, reason: "form page \(formPage) is not a 1-based page number")
+        }
+        guard let pageRange else { return }
+        guard 1 <= pageRange.first, pageRange.first <= pageRange.last, pageRange.last <= pageCount else {
+            throw .invalidItem(
+                sha256: sha256,
+                reason: "page range \(pageRange.first)-\(pageRange.last) is not within the file's \(pageCount) pages"
+            )
+        }
+        if let formPage, !pageRange.contains(formPage) {
+            throw .invalidItem(
+                sha256: sha256,
+                reason: "form page \(formPage) lies outside the request's pages \(pageRange.first)-\(pageRange.last)"
+            )
         }
     }
 

@@ -1,17 +1,23 @@
 import Foundation
 
-/// The seam between the pipeline and queue persistence: SQLite in production, in memory in tests.
+/// The seam between the pipeline and queue persistence: SQLite, on disk in production, in memory in tests.
 ///
 /// Methods are synchronous because the pipeline calls them from Dispatch worker queues; every
 /// implementation must be safe to call from several threads at once.
+///
+/// One received file may hold several requests; each is its own item, all with the file's SHA-256.
+/// An item is identified within its file by its request page, `content.formPage ?? 0`.
 public protocol QueueStore: Sendable {
-    /// Adds a received document, or returns the item already stored for the same SHA-256.
-    func insert(_ item: NewItem) throws(QueueStoreError) -> InsertOutcome
+    /// Adds the requests of a received file in one transaction: all are stored, or none.
+    ///
+    /// Each outcome, in the order given, is `.inserted` or `.alreadyPresent` with the item already
+    /// stored for the same SHA-256 and request page (idempotent: resubmitting a file changes nothing).
+    func insert(_ items: [NewItem]) throws(QueueStoreError) -> [InsertOutcome]
 
     func item(id: ItemID) throws(QueueStoreError) -> QueueItem?
 
-    /// Looks up by the file's SHA-256 (case-insensitive hex).
-    func item(sha256: String) throws(QueueStoreError) -> QueueItem?
+    /// Every item from one file (SHA-256, case-insensitive hex), by request page then id; empty if none.
+    func items(sha256: String) throws(QueueStoreError) -> [QueueItem]
 
     /// Matching items, urgent before standard, then earliest `dueBy` (none last), then id.
     func list(_ filter: ItemFilter) throws(QueueStoreError) -> [QueueItem]
@@ -22,6 +28,7 @@ public protocol QueueStore: Sendable {
     /// `window` seconds either side of `receivedAt`. When `serviceDate` is given the other item's
     /// `serviceDate` must be equal to it (the pipeline passes dates normalized to the day); when it is
     /// nil the key and the receive window alone decide. Earliest means smallest `receivedAt`, then id.
+    /// Requests from the same file are never duplicates of each other: `excluding` is the file's hash.
     func possibleDuplicate(
         ofKey key: String, serviceDate: Date?, receivedAt: Date,
         within window: TimeInterval, excluding sha256: String
@@ -30,11 +37,20 @@ public protocol QueueStore: Sendable {
     /// Records a pipeline failure; the item becomes `.failed` with this record.
     func markFailed(id: ItemID, failure: FailureRecord) throws(QueueStoreError) -> QueueItem
 
-    /// Replaces a failed item's content with a reprocessing result and queues it again, same id.
+    /// Replaces a failed item's content and page range with a reprocessing result and queues it
+    /// again under the same id, and adds the file's other requests found on reprocessing, in one transaction.
     ///
-    /// Idempotent: on an item that is already `.queued` nothing changes and the stored item is
-    /// returned. Items being worked (`.processing`) or finished (`.done`) are refused.
-    func requeue(id: ItemID, with content: ItemContent, note: String) throws(QueueStoreError) -> QueueItem
+    /// The item's request page follows the new `content.formPage` (a failed item without a form may
+    /// turn out to have its form on page 2). `adding` must be requests of the same file; each is
+    /// inserted as by `insert`. Returns the requeued item followed by the added (or already present)
+    /// items, in the order of `adding`.
+    ///
+    /// Idempotent: on an item that is already `.queued` nothing changes; the stored item is returned,
+    /// followed by those of `adding` already stored. Items being worked (`.processing`) or finished
+    /// (`.done`) are refused.
+    func requeue(
+        id: ItemID, with content: ItemContent, pageRange: PageRange?, note: String, adding: [NewItem]
+    ) throws(QueueStoreError) -> [QueueItem]
 
     /// Moves an item to `status`, appending `note` to its history.
     ///
@@ -48,9 +64,50 @@ public protocol QueueStore: Sendable {
 
     /// Item counts per route and status, sorted by route then status (byte order), for `faxintake status`.
     func counts() throws(QueueStoreError) -> [QueueCount]
+
+    /// The nightly report's numbers over items received in `[receivedFrom, before)` (nil: unbounded),
+    /// aggregated by the database rather than by loading every item.
+    ///
+    /// - Parameters:
+    ///   - now: the moment due-by is judged against.
+    ///   - nearHours: items due within this many hours of `now` count as near due.
+    func reportFigures(
+        receivedFrom: Date?, before: Date?, now: Date, nearHours: Double
+    ) throws(QueueStoreError) -> ReportFigures
 }
 
 extension QueueStore {
+    /// Adds one request (or a file with a single request); see `insert(_:)` for several.
+    @discardableResult
+    public func insert(_ item: NewItem) throws(QueueStoreError) -> InsertOutcome {
+        let outcomes = try insert([item])
+        return outcomes[0]
+    }
+
+    /// The first item of a file (lowest request page), or nil when the file was never stored.
+    ///
+    /// Enough to tell whether a file has been committed: a file's requests are inserted together.
+    public func item(sha256: String) throws(QueueStoreError) -> QueueItem? {
+        try items(sha256: sha256).first
+    }
+
+    /// The ids of the other items from the same file as `id`, by request page then id.
+    public func siblings(of id: ItemID) throws(QueueStoreError) -> [ItemID] {
+        guard let item = try item(id: id) else { throw .notFound(id) }
+        return try items(sha256: item.sha256).map(\.id).filter { $0 != id }
+    }
+
+    /// Requeues a failed item with new content, keeping its page range and adding no other request.
+    ///
+    /// The page range is read first, outside the requeue's transaction; only `requeue` and `insert`
+    /// set it, so a failed item's range cannot change in between.
+    @discardableResult
+    public func requeue(id: ItemID, with content: ItemContent, note: String) throws(QueueStoreError) -> QueueItem {
+        guard let item = try item(id: id) else { throw .notFound(id) }
+        let items = try requeue(id: id, with: content, pageRange: item.pageRange, note: note, adding: [])
+        return items[0]
+    }
+
     /// Moves an item to `status` whatever its current status (within the rules of `setStatus`).
     @discardableResult
     public func setStatus(id: ItemID, _ status: ItemStatus, note: String) throws(QueueStoreError) -> QueueItem {
@@ -66,7 +123,7 @@ extension QueueStore {
 /// The result of an idempotent insert.
 public enum InsertOutcome: Hashable, Sendable {
     case inserted(QueueItem)
-    /// A document with the same SHA-256 was already stored; this is that item, unchanged.
+    /// A request with the same SHA-256 and request page was already stored; this is that item, unchanged.
     case alreadyPresent(QueueItem)
 
     public var item: QueueItem {
@@ -91,11 +148,11 @@ public struct ItemFilter: Hashable, Sendable, Codable {
     /// Exclusive upper bound on `receivedAt`.
     public var receivedBefore: Date?
     /// Items whose current failure record is from this stage (so only failed, or failed-then-done, items).
-    public var failedStage: String?
+    public var failedStage: PipelineStage?
 
     public init(
         route: String? = nil, status: ItemStatus? = nil, channel: Channel? = nil,
-        receivedSince: Date? = nil, receivedBefore: Date? = nil, failedStage: String? = nil
+        receivedSince: Date? = nil, receivedBefore: Date? = nil, failedStage: PipelineStage? = nil
     ) {
         self.route = route
         self.status = status

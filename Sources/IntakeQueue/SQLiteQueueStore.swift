@@ -7,25 +7,24 @@ import Glibc
 import Darwin
 #endif
 
-/// The production `QueueStore`: one owner-only SQLite file in WAL mode, shared by every pipeline worker.
+/// The `QueueStore`: one owner-only SQLite file in WAL mode shared by every pipeline worker, or an
+/// in-memory SQLite database for tests and dry runs (`inMemory(now:)`), so both behave alike by construction.
 public final class SQLiteQueueStore: QueueStore {
-    /// The database file's path as given.
+    /// The database file's path as given, or ":memory:".
     public let path: String
-    private let pool: DatabasePool
+    private let writer: any DatabaseWriter
     private let now: @Sendable () -> Date
 
-    /// Opens (creating if needed) the queue database at `path`.
+    /// Opens (creating if needed) the queue database at `path`, migrating it to the current schema.
     ///
     /// The containing directory is created 0700 if missing and must not be group- or
     /// world-accessible if it exists; the database and its -wal/-shm files are made 0600.
     /// - Parameters:
     ///   - busyTimeout: how long to wait for another process's lock before throwing `.locked`.
     ///   - now: the clock for history entries and `queuedAt`; injectable so tests are deterministic.
-    public init(
+    public convenience init(
         path: String, busyTimeout: TimeInterval = 5, now: @escaping @Sendable () -> Date = { Date() }
     ) throws(QueueStoreError) {
-        self.path = path
-        self.now = now
         try Self.prepareOwnerOnlyFiles(databasePath: path)
 
         var configuration = Configuration()
@@ -36,122 +35,104 @@ public final class SQLiteQueueStore: QueueStore {
             // insert must survive a power cut. Intake volume is far too low for the fsync to matter.
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
+        let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(pool)
         } catch {
             throw Self.translate(error, path: path)
         }
+        try self.init(writer: pool, path: path, now: now)
         // SQLite gives -wal/-shm the database file's mode, but a leftover from a looser setup keeps its own.
         for suffix in ["-wal", "-shm"] {
             try Self.restrictToOwner(file: path + suffix, mustExist: false)
         }
     }
 
+    /// A store in a private in-memory SQLite database, gone when the store is.
+    ///
+    /// Traps if SQLite cannot create an empty database in memory: that means the process is out of
+    /// memory or SQLite is broken, and no caller could do anything sensible about either.
+    public static func inMemory(now: @escaping @Sendable () -> Date = { Date() }) -> SQLiteQueueStore {
+        do {
+            return try SQLiteQueueStore(writer: DatabaseQueue(), path: ":memory:", now: now)
+        } catch {
+            fatalError("cannot create an in-memory queue database: \(error)")
+        }
+    }
+
+    private init(writer: any DatabaseWriter, path: String, now: @escaping @Sendable () -> Date) throws(QueueStoreError) {
+        self.writer = writer
+        self.path = path
+        self.now = now
+        do {
+            try Self.migrator.migrate(writer)
+        } catch {
+            throw Self.translate(error, path: path)
+        }
+    }
+
     /// Closes the database; later calls on this store fail with `.database`.
     public func close() throws(QueueStoreError) {
-        try run { try pool.close() }
+        try run { try writer.close() }
     }
 
     /// Runs SQLite's full consistency check; true when the database is sound.
     public func integrityCheck() throws(QueueStoreError) -> Bool {
         try run {
-            try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } == ["ok"]
+            try writer.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } == ["ok"]
         }
     }
 
     // MARK: QueueStore
 
-    public func insert(_ new: NewItem) throws(QueueStoreError) -> InsertOutcome {
-        let sha = try QueueRules.canonicalSHA256(new.sha256)
+    public func insert(_ items: [NewItem]) throws(QueueStoreError) -> [InsertOutcome] {
         let at = now()
-        return try run {
-            try pool.write { db in
-                if let existing = try Self.fetchItem(db, where: "sha256 = ?", [sha]) {
-                    return .alreadyPresent(existing)
-                }
-                // The id is a placeholder until SQLite assigns one; it is not written.
-                var item = try QueueRules.newItem(new, id: ItemID(0), now: at)
-                // The UNIQUE index, not the check above, is what guarantees one item per file:
-                // another process may insert the same file between our check and this statement.
-                let columns = Self.mutableColumns.map(\.name) + ["sha256", "received_at", "channel",
-                    "fax_line", "caller", "station_id", "source_file_name", "archive_path", "page_count"]
-                let values = try Self.mutableValues(item) + [
-                    item.sha256, item.receivedAt.timeIntervalSinceReferenceDate, item.channel.rawValue,
-                    item.faxLine, item.caller, item.stationID, item.sourceFileName, item.archivePath,
-                    item.pageCount,
-                ]
-                try db.execute(
-                    sql: """
-                        INSERT INTO queue_item (\(columns.joined(separator: ", ")))
-                        VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
-                        ON CONFLICT(sha256) DO NOTHING
-                        """,
-                    arguments: StatementArguments(values)
-                )
-                if db.changesCount == 0, let existing = try Self.fetchItem(db, where: "sha256 = ?", [sha]) {
-                    return .alreadyPresent(existing)
-                }
-                item.id = ItemID(db.lastInsertedRowID)
-                return .inserted(item)
-            }
-        }
+        // One transaction for the whole file: a refused request rolls back the ones before it.
+        return try run { try writer.write { db in try Self.insert(items, db, now: at) } }
     }
 
     public func item(id: ItemID) throws(QueueStoreError) -> QueueItem? {
-        try run { try pool.read { db in try Self.fetchItem(db, where: "id = ?", [id.rawValue]) } }
+        try run { try writer.read { db in try QueueItem.fetchOne(db, key: id.rawValue) } }
     }
 
-    public func item(sha256: String) throws(QueueStoreError) -> QueueItem? {
+    public func items(sha256: String) throws(QueueStoreError) -> [QueueItem] {
         let sha = QueueRules.lookupSHA256(sha256)
-        return try run { try pool.read { db in try Self.fetchItem(db, where: "sha256 = ?", [sha]) } }
+        return try run {
+            try writer.read { db in
+                try QueueItem
+                    .filter(Columns.sha256 == sha)
+                    .order(Columns.requestPage, Columns.id)
+                    .fetchAll(db)
+            }
+        }
     }
 
     public func list(_ filter: ItemFilter) throws(QueueStoreError) -> [QueueItem] {
-        var conditions: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
-        func add(_ condition: String, _ value: (any DatabaseValueConvertible)?) {
-            conditions.append(condition)
-            arguments.append(value)
-        }
-        if let route = filter.route { add("route = ?", route) }
-        if let status = filter.status { add("status = ?", status.rawValue) }
-        if let channel = filter.channel { add("channel = ?", channel.rawValue) }
-        if let since = filter.receivedSince { add("received_at >= ?", since.timeIntervalSinceReferenceDate) }
-        if let before = filter.receivedBefore { add("received_at < ?", before.timeIntervalSinceReferenceDate) }
-        if let stage = filter.failedStage { add("failed_stage = ?", stage) }
-        let whereClause = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
-        let sql = "SELECT * FROM queue_item WHERE \(whereClause) ORDER BY \(Self.orderClause)"
-        return try run {
-            try pool.read { db in
-                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.decodeItem)
-            }
-        }
+        var request = QueueItem.all()
+        if let route = filter.route { request = request.filter(Columns.route == route) }
+        if let status = filter.status { request = request.filter(Columns.status == status.rawValue) }
+        if let channel = filter.channel { request = request.filter(Columns.channel == channel.rawValue) }
+        request = Self.received(request, from: filter.receivedSince, before: filter.receivedBefore)
+        if let stage = filter.failedStage { request = request.filter(Columns.failedStage == stage.rawValue) }
+        let ordered = request.order(Self.queueOrder)
+        return try run { try writer.read { db in try ordered.fetchAll(db) } }
     }
 
     public func possibleDuplicate(
         ofKey key: String, serviceDate: Date?, receivedAt: Date,
         within window: TimeInterval, excluding sha256: String
     ) throws(QueueStoreError) -> QueueItem? {
+        // Dates are compared as their stored REAL, never bound as Date (GRDB would bind text).
         let at = receivedAt.timeIntervalSinceReferenceDate
-        var sql = """
-            SELECT * FROM queue_item
-            WHERE duplicate_key = ? AND sha256 <> ? AND received_at >= ? AND received_at <= ?
-            """
-        var arguments: [(any DatabaseValueConvertible)?] = [
-            key, QueueRules.lookupSHA256(sha256), at - window, at + window,
-        ]
+        var request = QueueItem
+            .filter(Columns.duplicateKey == key)
+            .filter(Columns.sha256 != QueueRules.lookupSHA256(sha256))
+            .filter(Columns.receivedAt >= at - window && Columns.receivedAt <= at + window)
         if let serviceDate {
-            sql += " AND service_date = ?"
-            arguments.append(serviceDate.timeIntervalSinceReferenceDate)
+            request = request.filter(Columns.serviceDate == serviceDate.timeIntervalSinceReferenceDate)
         }
-        sql += " ORDER BY received_at, id LIMIT 1"
-        let finalSQL = sql
-        return try run {
-            try pool.read { db in
-                try Row.fetchOne(db, sql: finalSQL, arguments: StatementArguments(arguments)).map(Self.decodeItem)
-            }
-        }
+        let earliest = request.order(Columns.receivedAt, Columns.id)
+        return try run { try writer.read { db in try earliest.fetchOne(db) } }
     }
 
     public func markFailed(id: ItemID, failure: FailureRecord) throws(QueueStoreError) -> QueueItem {
@@ -160,9 +141,38 @@ public final class SQLiteQueueStore: QueueStore {
         }
     }
 
-    public func requeue(id: ItemID, with content: ItemContent, note: String) throws(QueueStoreError) -> QueueItem {
-        try update(id) { (item, at) throws(QueueStoreError) in
-            try QueueRules.requeueing(item, with: content, note: note, now: at)
+    public func requeue(
+        id: ItemID, with content: ItemContent, pageRange: PageRange?, note: String, adding: [NewItem]
+    ) throws(QueueStoreError) -> [QueueItem] {
+        let at = now()
+        return try run {
+            try writer.write { db in
+                guard let item = try QueueItem.fetchOne(db, key: id.rawValue) else {
+                    throw QueueStoreError.notFound(id)
+                }
+                for new in adding where try QueueRules.canonicalSHA256(new.sha256) != item.sha256 {
+                    throw QueueStoreError.invalidItem(
+                        sha256: new.sha256,
+                        reason: "requeueing item \(id) can only add requests of its own file \(item.sha256)"
+                    )
+                }
+                guard let updated = try QueueRules.requeueing(item, with: content, pageRange: pageRange, note: note, now: at) else {
+                    // Already queued: a repeat of a requeue that succeeded, which added these in the same transaction.
+                    let added = try adding.compactMap { new in
+                        try Self.stored(sha256: item.sha256, requestPage: new.content.formPage ?? 0, db)
+                    }
+                    return [item] + added
+                }
+                if updated.requestPage != item.requestPage,
+                   let holder = try Self.stored(sha256: item.sha256, requestPage: updated.requestPage, db) {
+                    throw QueueStoreError.invalidItem(
+                        sha256: item.sha256,
+                        reason: "item \(holder.id) already holds the request on page \(updated.requestPage) of this file"
+                    )
+                }
+                try updated.update(db, columns: Columns.mutable)
+                return [updated] + (try Self.insert(adding, db, now: at)).map(\.item)
+            }
         }
     }
 
@@ -175,22 +185,95 @@ public final class SQLiteQueueStore: QueueStore {
     }
 
     public func counts() throws(QueueStoreError) -> [QueueCount] {
-        try run {
-            try pool.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: "SELECT route, status, COUNT(*) AS n FROM queue_item GROUP BY route, status ORDER BY route, status"
-                ).map { row in
-                    let rawStatus = try Self.decode(String.self, "status", row, id: nil)
-                    guard let status = ItemStatus(rawValue: rawStatus) else {
-                        throw QueueStoreError.corruptRow(id: nil, column: "status", reason: "unknown status \"\(rawStatus)\"")
-                    }
-                    return QueueCount(
-                        route: try Self.decode(String.self, "route", row, id: nil),
-                        status: status,
-                        count: try Self.decode(Int.self, "n", row, id: nil)
+        let request = QueueItem
+            .select(Columns.route, Columns.status, count(Columns.id).forKey("n"))
+            .group(Columns.route, Columns.status)
+            .order(Columns.route, Columns.status)
+        return try run {
+            try writer.read { db in
+                try Row.fetchAll(db, request).map { row in
+                    QueueCount(
+                        route: try Self.decode(String.self, "route", row),
+                        status: try Self.decodeEnum(ItemStatus.self, "status", row),
+                        count: try Self.decode(Int.self, "n", row)
                     )
                 }
+            }
+        }
+    }
+
+    public func reportFigures(
+        receivedFrom: Date?, before: Date?, now: Date, nearHours: Double
+    ) throws(QueueStoreError) -> ReportFigures {
+        let scope = Self.received(QueueItem.all(), from: receivedFrom, before: before)
+        // One read transaction, so every figure comes from the same snapshot.
+        return try run { try writer.read { db in try Self.reportFigures(db, scope: scope, now: now, nearHours: nearHours) } }
+    }
+
+    // MARK: Queries
+
+    typealias Columns = QueueItem.Columns
+
+    /// `Priority.sortRank` as SQL: the ranks are generated from the enum, so Swift and SQL agree.
+    private static let priorityRank: SQL = {
+        var sql: SQL = "CASE \(Columns.priority)"
+        for priority in Priority.allCases {
+            sql += " WHEN \(priority.rawValue) THEN \(priority.sortRank)"
+        }
+        return sql + " END"
+    }()
+
+    /// Queue order: urgent first, then due date with undated last, then id.
+    static var queueOrder: [any SQLOrderingTerm] {
+        [priorityRank, Columns.dueBy == nil, Columns.dueBy, Columns.id]
+    }
+
+    /// Narrows to items received in `[from, before)`; nil bounds don't narrow.
+    static func received(
+        _ request: QueryInterfaceRequest<QueueItem>, from: Date?, before: Date?
+    ) -> QueryInterfaceRequest<QueueItem> {
+        var request = request
+        if let from { request = request.filter(Columns.receivedAt >= from.timeIntervalSinceReferenceDate) }
+        if let before { request = request.filter(Columns.receivedAt < before.timeIntervalSinceReferenceDate) }
+        return request
+    }
+
+    /// The item already holding one request of a file.
+    private static func stored(sha256: String, requestPage: Int, _ db: Database) throws -> QueueItem? {
+        try QueueItem
+            .filter(Columns.sha256 == sha256 && Columns.requestPage == requestPage)
+            .fetchOne(db)
+    }
+
+    /// Inserts each request unless its file and request page are stored already; the caller's transaction makes it all or nothing.
+    private static func insert(_ news: [NewItem], _ db: Database, now: Date) throws -> [InsertOutcome] {
+        try news.map { new in
+            // The id is a placeholder until SQLite assigns one; it is not written.
+            var item = try QueueRules.newItem(new, id: ItemID(0), now: now)
+            // Write transactions are IMMEDIATE, so no other connection can insert between this
+            // check and the INSERT; the UNIQUE (sha256, request_page) index still backs it.
+            if let existing = try stored(sha256: item.sha256, requestPage: item.requestPage, db) {
+                return .alreadyPresent(existing)
+            }
+            try item.insert(db)
+            item.id = ItemID(db.lastInsertedRowID)
+            return .inserted(item)
+        }
+    }
+
+    /// Reads, transforms and writes one item in a single write transaction; nil leaves it unchanged.
+    private func update(
+        _ id: ItemID, _ transform: (QueueItem, Date) throws(QueueStoreError) -> QueueItem?
+    ) throws(QueueStoreError) -> QueueItem {
+        let at = now()
+        return try run {
+            try writer.write { db in
+                guard let item = try QueueItem.fetchOne(db, key: id.rawValue) else {
+                    throw QueueStoreError.notFound(id)
+                }
+                guard let updated = try transform(item, at) else { return item }
+                try updated.update(db, columns: Columns.mutable)
+                return updated
             }
         }
     }
@@ -202,179 +285,85 @@ public final class SQLiteQueueStore: QueueStore {
         migrator.registerMigration("v1: queue_item") { db in
             // Dates are REAL seconds since 2001-01-01 (Foundation's reference date): that is Date's own
             // storage, so values round-trip exactly and compare the same in SQL as in Swift.
-            // fields, checkboxes, flags, failure and history are JSON: read whole, never queried inside.
+            // fields, checkboxes, flags, failure and history are JSON.
+            try db.execute(sql: Self.v1Schema)
+        }
+        migrator.registerMigration("v2: requests") { db in
+            // A file may hold several requests, one item each: the key becomes (file, request page),
+            // where the request page is the form page, or 0 for an item without a form.
+            try db.alter(table: "queue_item") { table in
+                table.add(column: "page_first", .integer)
+                table.add(column: "page_last", .integer)
+                table.add(column: "request_page", .integer).notNull().defaults(to: 0)
+            }
+            // Before v2 an item was the whole file, so one with a form covered all its pages.
             try db.execute(sql: """
-                CREATE TABLE queue_item (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    sha256 TEXT NOT NULL,
-                    route TEXT NOT NULL,
-                    priority TEXT NOT NULL,
-                    due_by REAL,
-                    status TEXT NOT NULL,
-                    received_at REAL NOT NULL,
-                    queued_at REAL,
-                    channel TEXT NOT NULL,
-                    fax_line TEXT,
-                    caller TEXT,
-                    station_id TEXT,
-                    source_file_name TEXT NOT NULL,
-                    archive_path TEXT NOT NULL,
-                    page_count INTEGER NOT NULL,
-                    form_page INTEGER,
-                    form_id TEXT,
-                    fields TEXT NOT NULL,
-                    checkboxes TEXT NOT NULL,
-                    flags TEXT NOT NULL,
-                    duplicate_of INTEGER,
-                    duplicate_key TEXT,
-                    service_date REAL,
-                    failure TEXT,
-                    failed_stage TEXT,
-                    history TEXT NOT NULL
-                );
-                CREATE UNIQUE INDEX queue_item_sha256 ON queue_item(sha256);
-                CREATE INDEX queue_item_route_status ON queue_item(route, status);
-                CREATE INDEX queue_item_status ON queue_item(status);
-                CREATE INDEX queue_item_priority_due ON queue_item(priority, due_by);
-                CREATE INDEX queue_item_received_at ON queue_item(received_at);
-                CREATE INDEX queue_item_duplicate_key ON queue_item(duplicate_key, received_at);
-                CREATE INDEX queue_item_failed_stage ON queue_item(failed_stage);
+                UPDATE queue_item SET request_page = COALESCE(form_page, 0);
+                UPDATE queue_item SET page_first = 1, page_last = page_count
+                    WHERE form_page IS NOT NULL AND page_count > 0;
                 """)
+            try db.drop(index: "queue_item_sha256")
+            try db.create(index: "queue_item_sha256_request", on: "queue_item", columns: ["sha256", "request_page"], options: .unique)
         }
         return migrator
     }
 
-    /// `QueueRules.precedes` in SQL: urgent first, then due date with undated last, then id.
-    private static let orderClause =
-        "CASE priority WHEN 'urgent' THEN 0 ELSE 1 END, due_by IS NULL, due_by, id"
+    /// The first schema, as released. Never edit it: databases in the field ran it; add a migration instead.
+    private static let v1Schema = """
+        CREATE TABLE queue_item (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            sha256 TEXT NOT NULL,
+            route TEXT NOT NULL,
+            priority TEXT NOT NULL,
+            due_by REAL,
+            status TEXT NOT NULL,
+            received_at REAL NOT NULL,
+            queued_at REAL,
+            channel TEXT NOT NULL,
+            fax_line TEXT,
+            caller TEXT,
+            station_id TEXT,
+            source_file_name TEXT NOT NULL,
+            archive_path TEXT NOT NULL,
+            page_count INTEGER NOT NULL,
+            form_page INTEGER,
+            form_id TEXT,
+            fields TEXT NOT NULL,
+            checkboxes TEXT NOT NULL,
+            flags TEXT NOT NULL,
+            duplicate_of INTEGER,
+            duplicate_key TEXT,
+            service_date REAL,
+            failure TEXT,
+            failed_stage TEXT,
+            history TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX queue_item_sha256 ON queue_item(sha256);
+        CREATE INDEX queue_item_route_status ON queue_item(route, status);
+        CREATE INDEX queue_item_status ON queue_item(status);
+        CREATE INDEX queue_item_priority_due ON queue_item(priority, due_by);
+        CREATE INDEX queue_item_received_at ON queue_item(received_at);
+        CREATE INDEX queue_item_duplicate_key ON queue_item(duplicate_key, received_at);
+        CREATE INDEX queue_item_failed_stage ON queue_item(failed_stage);
+        """
 
-    /// The columns a state change may rewrite; source columns (sha256, received_at, …) never change.
-    private static let mutableColumns: [Column] = [
-        "route", "priority", "due_by", "status", "queued_at", "form_page", "form_id", "fields",
-        "checkboxes", "flags", "duplicate_of", "duplicate_key", "service_date", "failure",
-        "failed_stage", "history",
-    ].map { Column($0) }
+    // MARK: Reading rows and errors
 
-    private static func mutableValues(_ item: QueueItem) throws(QueueStoreError) -> [(any DatabaseValueConvertible)?] {
-        [
-            item.route, item.priority.rawValue, item.dueBy?.timeIntervalSinceReferenceDate,
-            item.status.rawValue, item.queuedAt?.timeIntervalSinceReferenceDate,
-            item.formPage, item.formID,
-            try json(item.fields, sha256: item.sha256, column: "fields"),
-            try json(item.checkboxes, sha256: item.sha256, column: "checkboxes"),
-            try json(item.flags, sha256: item.sha256, column: "flags"),
-            item.duplicateOf?.rawValue, item.duplicateKey, item.serviceDate?.timeIntervalSinceReferenceDate,
-            try item.failure.map { (failure) throws(QueueStoreError) in try json(failure, sha256: item.sha256, column: "failure") },
-            item.failure?.stage,
-            try json(item.history, sha256: item.sha256, column: "history"),
-        ]
-    }
-
-    // MARK: Reading and writing rows
-
-    /// Reads, transforms and writes one item in a single write transaction; nil leaves it unchanged.
-    private func update(
-        _ id: ItemID, _ transform: (QueueItem, Date) throws(QueueStoreError) -> QueueItem?
-    ) throws(QueueStoreError) -> QueueItem {
-        let at = now()
-        return try run {
-            try pool.write { db in
-                guard let item = try Self.fetchItem(db, where: "id = ?", [id.rawValue]) else {
-                    throw QueueStoreError.notFound(id)
-                }
-                guard let updated = try transform(item, at) else { return item }
-                let assignments = Self.mutableColumns.map { "\($0.name) = ?" }.joined(separator: ", ")
-                try db.execute(
-                    sql: "UPDATE queue_item SET \(assignments) WHERE id = ?",
-                    arguments: StatementArguments(try Self.mutableValues(updated) + [id.rawValue])
-                )
-                return updated
-            }
-        }
-    }
-
-    private static func fetchItem(
-        _ db: Database, where condition: String, _ arguments: StatementArguments
-    ) throws -> QueueItem? {
-        try Row.fetchOne(db, sql: "SELECT * FROM queue_item WHERE \(condition)", arguments: arguments)
-            .map(decodeItem)
-    }
-
-    private static func decodeItem(_ row: Row) throws(QueueStoreError) -> QueueItem {
-        let id = ItemID(try decode(Int64.self, "id", row, id: nil))
-        func value<T: DatabaseValueConvertible>(_ column: String, as type: T.Type = T.self) throws(QueueStoreError) -> T {
-            try decode(type, column, row, id: id)
-        }
-        func date(_ column: String) throws(QueueStoreError) -> Date? {
-            try value(column, as: Double?.self).map(Date.init(timeIntervalSinceReferenceDate:))
-        }
-        func enumValue<E: RawRepresentable<String>>(_ column: String, as type: E.Type) throws(QueueStoreError) -> E {
-            let raw: String = try value(column)
-            guard let decoded = E(rawValue: raw) else {
-                throw .corruptRow(id: id, column: column, reason: "unknown value \"\(raw)\"")
-            }
-            return decoded
-        }
-        func fromJSON<T: Decodable>(_ column: String, as type: T.Type) throws(QueueStoreError) -> T {
-            let text: String = try value(column)
-            do {
-                return try JSONDecoder().decode(type, from: Data(text.utf8))
-            } catch {
-                throw .corruptRow(id: id, column: column, reason: "\(error)")
-            }
-        }
-        let failureJSON: String? = try value("failure")
-        return QueueItem(
-            id: id,
-            route: try value("route"),
-            priority: try enumValue("priority", as: Priority.self),
-            dueBy: try date("due_by"),
-            status: try enumValue("status", as: ItemStatus.self),
-            receivedAt: Date(timeIntervalSinceReferenceDate: try value("received_at", as: Double.self)),
-            queuedAt: try date("queued_at"),
-            channel: try enumValue("channel", as: Channel.self),
-            faxLine: try value("fax_line"),
-            caller: try value("caller"),
-            stationID: try value("station_id"),
-            sourceFileName: try value("source_file_name"),
-            sha256: try value("sha256"),
-            archivePath: try value("archive_path"),
-            pageCount: try value("page_count"),
-            formPage: try value("form_page"),
-            formID: try value("form_id"),
-            fields: try fromJSON("fields", as: [String: StoredField].self),
-            checkboxes: try fromJSON("checkboxes", as: [String: StoredCheckboxGroup].self),
-            flags: try fromJSON("flags", as: [ItemFlag].self),
-            duplicateOf: try value("duplicate_of", as: Int64?.self).map(ItemID.init),
-            duplicateKey: try value("duplicate_key"),
-            serviceDate: try date("service_date"),
-            failure: failureJSON == nil ? nil : try fromJSON("failure", as: FailureRecord.self),
-            history: try fromJSON("history", as: [HistoryEntry].self)
-        )
-    }
-
-    private static func decode<T: DatabaseValueConvertible>(
-        _ type: T.Type, _ column: String, _ row: Row, id: ItemID?
-    ) throws(QueueStoreError) -> T {
+    static func decode<T: DatabaseValueConvertible>(_ type: T.Type, _ column: String, _ row: Row) throws(QueueStoreError) -> T {
         do {
             return try row.decode(type, forColumn: column)
         } catch {
-            throw .corruptRow(id: id, column: column, reason: "\(error)")
+            throw .corruptRow(id: nil, column: column, reason: "\(error)")
         }
     }
 
-    private static func json<T: Encodable>(_ value: T, sha256: String, column: String) throws(QueueStoreError) -> String {
-        let encoder = JSONEncoder()
-        // Stable key order keeps rows diffable and byte-identical for identical content.
-        encoder.outputFormatting = [.sortedKeys]
-        do {
-            return String(decoding: try encoder.encode(value), as: UTF8.self)
-        } catch {
-            throw .invalidItem(sha256: sha256, reason: "\(column) cannot be stored as JSON: \(error)")
+    static func decodeEnum<E: RawRepresentable<String>>(_ type: E.Type, _ column: String, _ row: Row) throws(QueueStoreError) -> E {
+        let raw = try decode(String.self, column, row)
+        guard let value = E(rawValue: raw) else {
+            throw .corruptRow(id: nil, column: column, reason: "unknown value \"\(raw)\"")
         }
+        return value
     }
-
-    // MARK: Errors
 
     private func run<T>(_ body: () throws -> T) throws(QueueStoreError) -> T {
         do {
@@ -387,6 +376,9 @@ public final class SQLiteQueueStore: QueueStore {
     private static func translate(_ error: any Error, path: String) -> QueueStoreError {
         if let error = error as? QueueStoreError {
             return error
+        }
+        if let error = error as? ColumnDecodingError {
+            return .corruptRow(id: error.id, column: error.column, reason: error.reason)
         }
         if let error = error as? DatabaseError {
             if error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
@@ -462,7 +454,7 @@ public final class SQLiteQueueStore: QueueStore {
 extension SQLiteQueueStore {
     /// Runs `body` while this store's writer connection holds an EXCLUSIVE transaction, then rolls it back.
     func whileHoldingExclusiveLock<T>(_ body: () throws -> T) throws -> T {
-        try pool.writeWithoutTransaction { db in
+        try writer.writeWithoutTransaction { db in
             try db.execute(sql: "BEGIN EXCLUSIVE")
             defer { try? db.execute(sql: "ROLLBACK") }
             return try body()
@@ -471,6 +463,40 @@ extension SQLiteQueueStore {
 
     /// Executes SQL the public API would refuse to, e.g. to plant a damaged row.
     func executeUnchecked(sql: String) throws {
-        try pool.writeWithoutTransaction { db in try db.execute(sql: sql) }
+        try writer.writeWithoutTransaction { db in try db.execute(sql: sql) }
+    }
+
+    /// Creates a database file at `path` and runs `sql` in it, without any migration, e.g. to stand
+    /// for a database an older release left behind.
+    static func createUnmigratedDatabase(path: String, sql: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try db.execute(sql: sql) }
+        try queue.close()
+    }
+
+    /// Runs a query and returns its rows as text, to check what is on disk rather than what decodes.
+    func rawText(sql: String) throws -> [[String?]] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: sql).map { row in
+                row.databaseValues.map { value in
+                    switch value.storage {
+                    case .null: nil
+                    case .int64(let int): String(int)
+                    case .double(let double): String(double)
+                    case .string(let string): string
+                    case .blob(let data): data.base64EncodedString()
+                    }
+                }
+            }
+        }
+    }
+
+    /// The columns and indexes of `queue_item`, to check a migration's result.
+    func schemaDescription() throws -> (columns: [String], uniqueIndexes: [[String]]) {
+        try writer.read { db in
+            let columns = try db.columns(in: "queue_item").map(\.name)
+            let unique = try db.indexes(on: "queue_item").filter(\.isUnique).map(\.columns)
+            return (columns, unique)
+        }
     }
 }

@@ -34,7 +34,7 @@ final class FaultSwitch: @unchecked Sendable {
         #expect(fixture.spoolFiles().isEmpty)
         for item in try store.all() {
             #expect(item.status == .failed)
-            #expect(item.failure?.stage == "decode")
+            #expect(item.failure?.stage == .decode)
             #expect(item.failure?.permanent == true)
             let reason = item.failure?.reason ?? ""
             #expect(reason.count > 10)
@@ -54,14 +54,14 @@ final class FaultSwitch: @unchecked Sendable {
         #expect(faults.callCount == 2)
         let failed = try #require(try store.all().first)
         #expect(failed.status == .failed)
-        #expect(failed.failure?.stage == "extract")
+        #expect(failed.failure?.stage == .extract)
         #expect(failed.failure?.permanent == false)
         #expect(failed.failure?.attempts == 2)
         #expect(fixture.spoolFiles().isEmpty)
 
         let reprocessor = Reprocessor(configuration: fixture.configuration, store: store,
                                       faults: { stage, _ throws(StageFailure) in try faults.check(stage) })
-        #expect(try reprocessor.candidates(since: nil, stage: "extract").map(\.id) == [failed.id])
+        #expect(try reprocessor.candidates(since: nil, stage: .extract).map(\.id) == [failed.id])
         let extractor = try StagedPipeline.extractorFactory(fixture.configuration)()
         guard case .failedAgain(_, _, _, let attempts) = try reprocessor.reprocess(failed.id, extractor: extractor) else {
             Issue.record("expected the injected fault to fail the reprocess")

@@ -165,7 +165,7 @@ final class TinyVolume {
         #expect(failed.sourceFileName == "0012.tif")
         #expect(failed.failure?.attempts == 3)
         #expect(failed.failure?.permanent == false)
-        #expect(failed.failure?.stage == "extract")
+        #expect(failed.failure?.stage == .extract)
         #expect(Set(items.filter { $0.status == .queued }.map(\.sourceFileName)) == ["0003.tif", "0018.tif"])
         #expect(fixture.spoolFiles().isEmpty)
     }

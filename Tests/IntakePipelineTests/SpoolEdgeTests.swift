@@ -73,7 +73,7 @@ import Glibc
         #expect(stepped.pass().submitted == 1)
         let item = try #require(try store.all().first)
         #expect(item.status == .failed)
-        #expect(item.failure?.stage == "decode")
+        #expect(item.failure?.stage == .decode)
         #expect(item.failure?.permanent == true)
         #expect(item.failure?.reason.contains("damaged") == true, "\(item.failure?.reason ?? "")")
         #expect(fixture.spoolFiles().isEmpty)

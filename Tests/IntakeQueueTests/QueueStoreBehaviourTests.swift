@@ -30,6 +30,7 @@ struct QueueStoreBehaviourTests {
         #expect(inserted.sourceFileName == "fax-1.tif")
         #expect(inserted.archivePath == new.archivePath)
         #expect(inserted.pageCount == 4)
+        #expect(inserted.pageRange == PageRange(first: 2, last: 4))
 
         #expect(try fixture.store.item(id: inserted.id) == inserted)
         #expect(try fixture.store.item(sha256: sha(1)) == inserted)
@@ -43,9 +44,10 @@ struct QueueStoreBehaviourTests {
         let fixture = try StoreFixture(kind)
         var new = sampleItem(1, route: "unrouted", channel: .mail)
         new.content = ItemContent(route: "unrouted", priority: .standard)
+        new.pageRange = nil
         let inserted = try insertNew(fixture.store, new)
         #expect(inserted.faxLine == nil && inserted.caller == nil && inserted.stationID == nil)
-        #expect(inserted.formPage == nil && inserted.formID == nil && inserted.dueBy == nil)
+        #expect(inserted.formPage == nil && inserted.formID == nil && inserted.dueBy == nil && inserted.pageRange == nil)
         #expect(inserted.fields.isEmpty && inserted.checkboxes.isEmpty && inserted.flags.isEmpty)
         #expect(try fixture.store.item(id: inserted.id) == inserted)
     }
@@ -53,7 +55,7 @@ struct QueueStoreBehaviourTests {
     @Test("a failed submission is stored failed with its failure record", arguments: StoreKind.allCases)
     func insertFailed(kind: StoreKind) throws {
         let fixture = try StoreFixture(kind)
-        let failure = sampleFailure(stage: "decode", permanent: true)
+        let failure = sampleFailure(stage: .decode, permanent: true)
         let inserted = try insertNew(fixture.store, sampleItem(1, route: "unrouted", status: .failed, failure: failure))
         #expect(inserted.status == .failed)
         #expect(inserted.failure == failure)
@@ -120,9 +122,9 @@ struct QueueStoreBehaviourTests {
         let snfMail = try insertNew(store, sampleItem(2, route: "snf", receivedAt: day(1), channel: .mail))
         let emergency = try insertNew(store, sampleItem(3, route: "emergency_inpatient", receivedAt: day(2)))
         let decodeFailed = try insertNew(
-            store, sampleItem(4, route: "unrouted", receivedAt: day(3), status: .failed, failure: sampleFailure(stage: "decode"))
+            store, sampleItem(4, route: "unrouted", receivedAt: day(3), status: .failed, failure: sampleFailure(stage: .decode))
         )
-        let extractFailed = try store.markFailed(id: emergency.id, failure: sampleFailure(stage: "extract"))
+        let extractFailed = try store.markFailed(id: emergency.id, failure: sampleFailure(stage: .extract))
 
         func ids(_ filter: ItemFilter) throws -> Set<ItemID> {
             Set(try store.list(filter).map(\.id))
@@ -138,9 +140,9 @@ struct QueueStoreBehaviourTests {
         #expect(try ids(ItemFilter(receivedSince: day(1))) == [snfMail.id, emergency.id, decodeFailed.id])
         #expect(try ids(ItemFilter(receivedBefore: day(1))) == [elective.id])
         #expect(try ids(ItemFilter(receivedSince: day(1), receivedBefore: day(3))) == [snfMail.id, emergency.id])
-        #expect(try ids(ItemFilter(failedStage: "decode")) == [decodeFailed.id])
-        #expect(try ids(ItemFilter(failedStage: "extract")) == [extractFailed.id])
-        #expect(try ids(ItemFilter(route: "unrouted", status: .failed, channel: .fax, failedStage: "decode")) == [decodeFailed.id])
+        #expect(try ids(ItemFilter(failedStage: .decode)) == [decodeFailed.id])
+        #expect(try ids(ItemFilter(failedStage: .extract)) == [extractFailed.id])
+        #expect(try ids(ItemFilter(route: "unrouted", status: .failed, channel: .fax, failedStage: .decode)) == [decodeFailed.id])
         #expect(try ids(ItemFilter(route: "unrouted", status: .queued)) == [])
     }
 
@@ -152,7 +154,7 @@ struct QueueStoreBehaviourTests {
         let firstTime = fixture.clock.now()
 
         fixture.clock.advance(by: 10)
-        let failure = sampleFailure(stage: "extract", attempts: 2)
+        let failure = sampleFailure(stage: .extract, attempts: 2)
         let failed = try store.markFailed(id: original.id, failure: failure)
         #expect(failed.status == .failed)
         #expect(failed.failure == failure)
@@ -248,13 +250,13 @@ struct QueueStoreBehaviourTests {
     func leavingFailed(kind: StoreKind) throws {
         let fixture = try StoreFixture(kind)
         let store = fixture.store
-        let item = try insertNew(store, sampleItem(1, status: .failed, failure: sampleFailure(stage: "decode")))
+        let item = try insertNew(store, sampleItem(1, status: .failed, failure: sampleFailure(stage: .decode)))
         #expect(throws: QueueStoreError.self) {
             try store.setStatus(id: item.id, .queued, note: "skip reprocessing")
         }
         let done = try store.setStatus(id: item.id, .done, note: "keyed in by hand")
         #expect(done.status == .done)
-        #expect(done.failure?.stage == "decode")
+        #expect(done.failure?.stage == .decode)
     }
 
     @Test("operations on a missing id throw notFound", arguments: StoreKind.allCases)
@@ -284,8 +286,15 @@ struct QueueStoreBehaviourTests {
         let queuedWithRecord = sampleItem(4, failure: sampleFailure())
         let startsDone = sampleItem(5, status: .done)
         let emptyRoute = sampleItem(6, route: "")
+        let pagesPastTheEnd = sampleItem(8, pageRange: PageRange(first: 3, last: 5))
+        let backwardsPages = sampleItem(9, pageRange: PageRange(first: 4, last: 3))
+        let formOutsideItsPages = sampleItem(10, formPage: 1, pageRange: PageRange(first: 2, last: 4))
+        let formPageZero = sampleItem(11, formPage: 0, pageRange: nil)
 
-        for bad in [badHash, nanConfidence, failedWithoutRecord, queuedWithRecord, startsDone, emptyRoute] {
+        for bad in [
+            badHash, nanConfidence, failedWithoutRecord, queuedWithRecord, startsDone, emptyRoute,
+            pagesPastTheEnd, backwardsPages, formOutsideItsPages, formPageZero,
+        ] {
             let error = #expect(throws: QueueStoreError.self) { try store.insert(bad) }
             guard case .invalidItem? = error else {
                 Issue.record("expected invalidItem for \(bad.sourceFileName), got \(String(describing: error))")
@@ -365,20 +374,5 @@ struct QueueStoreBehaviourTests {
             QueueCount(route: "snf", status: .queued, count: 1),
             QueueCount(route: "unrouted", status: .failed, count: 1),
         ])
-    }
-}
-
-/// Collects results from concurrent closures.
-final class LockedArray<Element>: @unchecked Sendable {
-    // @unchecked: `storage` is only touched while holding `lock`.
-    private let lock = NSLock()
-    private var storage: [Element] = []
-
-    func append(_ element: Element) {
-        lock.withLock { storage.append(element) }
-    }
-
-    var values: [Element] {
-        lock.withLock { storage }
     }
 }

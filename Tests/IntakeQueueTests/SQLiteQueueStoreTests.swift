@@ -96,20 +96,144 @@ struct SQLiteQueueStoreTests {
         try insertNew(store, sampleItem(1))
     }
 
-    @Test("the UNIQUE index itself rejects a second row for the same file")
+    @Test("the UNIQUE index itself rejects a second row for the same file and request page")
     func uniqueIndexEnforced() throws {
         let scratch = try ScratchDirectory()
         let store = try SQLiteQueueStore(path: scratch.databasePath)
         try insertNew(store, sampleItem(1))
         // Bypasses the store's own pre-check, as another process's racing insert would.
-        #expect(throws: (any Error).self) {
+        func insertRaw(requestPage: Int) throws {
             try store.executeUnchecked(sql: """
                 INSERT INTO queue_item (sha256, route, priority, status, received_at, channel,
-                    source_file_name, archive_path, page_count, fields, checkboxes, flags, history)
-                VALUES ('\(sha(1))', 'elective', 'standard', 'queued', 0, 'fax', 'x', 'x', 1, '{}', '{}', '[]', '[]')
+                    source_file_name, archive_path, page_count, fields, checkboxes, flags, history, request_page)
+                VALUES ('\(sha(1))', 'elective', 'standard', 'queued', 0, 'fax', 'x', 'x', 1, '{}', '{}', '[]', '[]', \(requestPage))
                 """)
         }
+        #expect(throws: (any Error).self) { try insertRaw(requestPage: 2) }
         #expect(try store.all().count == 1)
+        // Another request page of the same file is another request.
+        try insertRaw(requestPage: 3)
+        #expect(try store.all().count == 2)
+    }
+
+    @Test("rows keep the v1 on-disk formats: REAL dates, raw enum strings, sorted JSON, failed_stage")
+    func onDiskFormats() throws {
+        let scratch = try ScratchDirectory()
+        let clock = TestClock()
+        let store = try SQLiteQueueStore(path: scratch.databasePath, now: { clock.now() })
+        var new = sampleItem(1, route: "unrouted", dueBy: day(2), status: .failed, failure: sampleFailure(stage: .decode))
+        new.content.flags = [.routeConflict]
+        new.content.fields = [:]
+        new.content.checkboxes = [:]
+        let item = try insertNew(store, new)
+
+        let rows = try store.rawText(sql: """
+            SELECT typeof(received_at), received_at, typeof(due_by), priority, status, channel, flags, fields,
+                   failure, failed_stage, history, form_page, page_first, page_last, request_page
+            FROM queue_item WHERE id = \(item.id)
+            """)
+        #expect(rows == [[
+            "real", String(baseDate.timeIntervalSinceReferenceDate), "real", "standard", "failed", "fax",
+            #"["route_conflict"]"#, "{}",
+            #"{"attempts":1,"lastAttemptAt":789000060.875,"permanent":false,"reason":"form page not found","stage":"decode"}"#,
+            "decode",
+            #"[{"at":790000000.125,"note":"failed at decode (attempt 1): form page not found","status":"failed"}]"#,
+            "2", "2", "4", "2",
+        ]])
+    }
+
+    @Test("a v1 database with items in it migrates: request pages backfilled, the unique key widened")
+    func migratesVersion1() throws {
+        let scratch = try ScratchDirectory()
+        try FileManager.default.createDirectory(
+            atPath: scratch.queueDirectory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700]
+        )
+        // The schema and bookkeeping exactly as release 1 created them, with one queued and one failed item.
+        try SQLiteQueueStore.createUnmigratedDatabase(path: scratch.databasePath, sql: """
+            CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+            INSERT INTO grdb_migrations VALUES ('v1: queue_item');
+            CREATE TABLE queue_item (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                sha256 TEXT NOT NULL,
+                route TEXT NOT NULL,
+                priority TEXT NOT NULL,
+                due_by REAL,
+                status TEXT NOT NULL,
+                received_at REAL NOT NULL,
+                queued_at REAL,
+                channel TEXT NOT NULL,
+                fax_line TEXT,
+                caller TEXT,
+                station_id TEXT,
+                source_file_name TEXT NOT NULL,
+                archive_path TEXT NOT NULL,
+                page_count INTEGER NOT NULL,
+                form_page INTEGER,
+                form_id TEXT,
+                fields TEXT NOT NULL,
+                checkboxes TEXT NOT NULL,
+                flags TEXT NOT NULL,
+                duplicate_of INTEGER,
+                duplicate_key TEXT,
+                service_date REAL,
+                failure TEXT,
+                failed_stage TEXT,
+                history TEXT NOT NULL
+            );
+            CREATE UNIQUE INDEX queue_item_sha256 ON queue_item(sha256);
+            CREATE INDEX queue_item_route_status ON queue_item(route, status);
+            CREATE INDEX queue_item_status ON queue_item(status);
+            CREATE INDEX queue_item_priority_due ON queue_item(priority, due_by);
+            CREATE INDEX queue_item_received_at ON queue_item(received_at);
+            CREATE INDEX queue_item_duplicate_key ON queue_item(duplicate_key, received_at);
+            CREATE INDEX queue_item_failed_stage ON queue_item(failed_stage);
+            INSERT INTO queue_item (sha256, route, priority, due_by, status, received_at, queued_at, channel,
+                fax_line, source_file_name, archive_path, page_count, form_page, form_id, fields, checkboxes,
+                flags, history)
+            VALUES ('\(sha(1))', 'elective', 'urgent', 789100000.5, 'queued', 789000000.375, 789000100.25, 'fax',
+                '+1-555-0100', 'fax-1.tif', '/archive/1.tif', 4, 2, 'MPA-01',
+                '{"member_id":{"confidence":0.8125,"issues":[],"needsReview":true,"normalized":"W1","valid":true,"value":"W1"}}',
+                '{}', '["route_conflict"]',
+                '[{"at":789000100.25,"note":"queued on route elective","status":"queued"}]');
+            INSERT INTO queue_item (sha256, route, priority, status, received_at, channel, source_file_name,
+                archive_path, page_count, fields, checkboxes, flags, failure, failed_stage, history)
+            VALUES ('\(sha(2))', 'unrouted', 'standard', 'failed', 789000200, 'mail', 'scan.pdf', '/archive/2.pdf', 3,
+                '{}', '{}', '[]',
+                '{"attempts":1,"lastAttemptAt":789000201,"permanent":true,"reason":"encrypted","stage":"decode"}',
+                'decode', '[{"at":789000201,"note":"failed at decode (permanently): encrypted","status":"failed"}]');
+            """)
+
+        let store = try SQLiteQueueStore(path: scratch.databasePath)
+
+        let schema = try store.schemaDescription()
+        #expect(schema.columns.suffix(3) == ["page_first", "page_last", "request_page"])
+        #expect(schema.uniqueIndexes == [["sha256", "request_page"]])
+        #expect(try store.rawText(sql: "SELECT id, request_page, page_first, page_last FROM queue_item ORDER BY id") == [
+            ["1", "2", "1", "4"], ["2", "0", nil, nil],
+        ])
+
+        let queued = try #require(try store.item(id: ItemID(1)))
+        #expect(queued.formPage == 2 && queued.pageRange == PageRange(first: 1, last: 4))
+        #expect(queued.priority == .urgent && queued.flags == [.routeConflict])
+        #expect(queued.receivedAt == Date(timeIntervalSinceReferenceDate: 789_000_000.375))
+        #expect(queued.fields["member_id"]?.needsReview == true)
+        #expect(queued.history.count == 1)
+        let failed = try #require(try store.item(id: ItemID(2)))
+        #expect(failed.failure?.stage == .decode && failed.failure?.permanent == true)
+        #expect(failed.pageRange == nil && failed.formPage == nil)
+        #expect(try store.list(ItemFilter(failedStage: .decode)).map(\.id) == [ItemID(2)])
+
+        // The old key still finds the old items; a second request of file 1 is now welcome.
+        #expect(try store.insert(sampleItem(1)) == .alreadyPresent(queued))
+        let second = try store.insert(sampleRequest(1, formPage: 3, pages: 3...4))
+        #expect(second.wasInserted)
+        #expect(second.item.id == ItemID(3))
+        #expect(try store.siblings(of: queued.id) == [second.item.id])
+        #expect(try store.integrityCheck())
+
+        // Opening again runs no migration twice.
+        let reopened = try SQLiteQueueStore(path: scratch.databasePath)
+        #expect(try reopened.all().count == 3)
     }
 
     @Test("concurrent inserts through separate connections still make one item")

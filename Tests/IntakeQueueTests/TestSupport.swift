@@ -1,9 +1,10 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import IntakeQueue
 
-/// Which store a shared test runs against.
+/// Which store a shared test runs against: the same SQLite code, in memory or in a file (WAL, a pool of connections).
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case inMemory
     case sqlite
@@ -12,21 +13,19 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
 }
 
 /// A clock tests move by hand, so history timestamps are exact and not wall-clock dependent.
-final class TestClock: @unchecked Sendable {
-    // @unchecked: `current` is only touched while holding `lock`.
-    private let lock = NSLock()
-    private var current: Date
+final class TestClock: Sendable {
+    private let current: Mutex<Date>
 
     init(_ start: Date = Date(timeIntervalSinceReferenceDate: 790_000_000.125)) {
-        current = start
+        current = Mutex(start)
     }
 
     func now() -> Date {
-        lock.withLock { current }
+        current.withLock { $0 }
     }
 
     func advance(by seconds: TimeInterval) {
-        lock.withLock { current += seconds }
+        current.withLock { $0 += seconds }
     }
 }
 
@@ -84,10 +83,10 @@ func day(_ n: Double) -> Date {
 
 func sampleContent(
     route: String = "elective", priority: Priority = .standard, dueBy: Date? = nil,
-    duplicateKey: String? = nil, serviceDate: Date? = nil
+    duplicateKey: String? = nil, serviceDate: Date? = nil, formPage: Int? = 2
 ) -> ItemContent {
     ItemContent(
-        route: route, priority: priority, dueBy: dueBy, formPage: 2, formID: "MPA-01",
+        route: route, priority: priority, dueBy: dueBy, formPage: formPage, formID: "MPA-01",
         fields: [
             "member_id": StoredField(
                 value: "W12345678O", normalized: "W123456780", confidence: 0.8125,
@@ -110,22 +109,24 @@ func sampleItem(
     _ n: Int, route: String = "elective", priority: Priority = .standard, dueBy: Date? = nil,
     receivedAt: Date = baseDate, channel: Channel = .fax,
     duplicateKey: String? = nil, serviceDate: Date? = nil,
-    status: ItemStatus = .queued, failure: FailureRecord? = nil
+    status: ItemStatus = .queued, failure: FailureRecord? = nil,
+    formPage: Int? = 2, pageRange: PageRange? = PageRange(first: 2, last: 4), pageCount: Int = 4
 ) -> NewItem {
     NewItem(
         sha256: sha(n), receivedAt: receivedAt, channel: channel,
         faxLine: channel == .fax ? "+1-555-0100" : nil, caller: channel == .fax ? "+1-555-0199" : nil,
         stationID: channel == .fax ? "DR SMITH OFFICE" : nil,
         sourceFileName: "fax-\(n).tif", archivePath: "/var/lib/faxintake/archive/\(sha(n)).tif",
-        pageCount: 4,
+        pageCount: pageCount, pageRange: pageRange,
         content: sampleContent(
-            route: route, priority: priority, dueBy: dueBy, duplicateKey: duplicateKey, serviceDate: serviceDate
+            route: route, priority: priority, dueBy: dueBy, duplicateKey: duplicateKey, serviceDate: serviceDate,
+            formPage: formPage
         ),
         status: status, failure: failure
     )
 }
 
-func sampleFailure(stage: String = "extract", attempts: Int = 1, permanent: Bool = false) -> FailureRecord {
+func sampleFailure(stage: PipelineStage = .extract, attempts: Int = 1, permanent: Bool = false) -> FailureRecord {
     FailureRecord(
         stage: stage, reason: "form page not found", attempts: attempts,
         lastAttemptAt: baseDate + 60.5, permanent: permanent
@@ -138,4 +139,25 @@ func insertNew(_ store: any QueueStore, _ item: NewItem) throws -> QueueItem {
     let outcome = try store.insert(item)
     #expect(outcome.wasInserted)
     return outcome.item
+}
+
+/// One request of file `n`: its form on `formPage`, its pages `first...last` of a 10-page file.
+func sampleRequest(_ n: Int, formPage: Int?, pages: ClosedRange<Int>?, route: String = "elective") -> NewItem {
+    sampleItem(
+        n, route: route, formPage: formPage,
+        pageRange: pages.map { PageRange(first: $0.lowerBound, last: $0.upperBound) }, pageCount: 10
+    )
+}
+
+/// Collects results from concurrent closures.
+final class LockedArray<Element: Sendable>: Sendable {
+    private let storage = Mutex<[Element]>([])
+
+    func append(_ element: Element) {
+        storage.withLock { $0.append(element) }
+    }
+
+    var values: [Element] {
+        storage.withLock { $0 }
+    }
 }
