@@ -5,7 +5,7 @@ public struct ValidationOutcome: Sendable, Equatable {
     public var value: String
     public var normalized: String
     public var valid: Bool
-    public var issues: [String]
+    public var issues: [FieldIssue]
 }
 
 /// Checks and normalises field values by the validator the field map names.
@@ -20,18 +20,18 @@ public enum FieldValidation {
         let value = trimmingStrayMarks(collapseWhitespace(raw), field: field)
         guard !value.isEmpty else {
             return ValidationOutcome(value: "", normalized: "", valid: !field.required,
-                                     issues: field.required ? ["required field is empty"] : [])
+                                     issues: field.required ? [.requiredEmpty] : [])
         }
         switch field.validator {
-        case "date": return withCorrection(value, check: dateWithLeadingZero)
-        case "member_id": return withCorrection(value) { digits($0, count: field.length ?? 11, what: "member ID") }
-        case "npi": return withCorrection(value, check: npi)
-        case "phone": return withCorrection(value, check: phoneWithRepairedSeparator)
-        case "tin": return withCorrection(value, check: tin)
-        case "icd10": return icd10(value)
-        case "cpt_hcpcs": return cptHCPCS(value)
-        case "integer": return withCorrection(value, check: integer)
-        default: return ValidationOutcome(value: value, normalized: value, valid: true, issues: [])
+        case .date: return withCorrection(value, check: dateWithLeadingZero)
+        case .memberID: return withCorrection(value) { digits($0, count: field.length ?? 11, what: "member ID") }
+        case .npi: return withCorrection(value, check: npi)
+        case .phone: return withCorrection(value, check: phoneWithRepairedSeparator)
+        case .tin: return withCorrection(value, check: tin)
+        case .icd10: return icd10(value)
+        case .cptHCPCS: return cptHCPCS(value)
+        case .integer: return withCorrection(value, check: integer)
+        case nil: return ValidationOutcome(value: value, normalized: value, valid: true, issues: [])
         }
     }
 
@@ -67,7 +67,7 @@ public enum FieldValidation {
         guard corrected != value else { return first }
         var second = check(corrected)
         guard second.valid else { return first }
-        second.issues.append("corrected OCR confusion: '\(value)' read as '\(corrected)'")
+        second.issues.append(.correctedConfusion(read: value, as: corrected))
         return second
     }
 
@@ -76,7 +76,7 @@ public enum FieldValidation {
     }
 
     static func bad(_ value: String, _ issue: String) -> ValidationOutcome {
-        ValidationOutcome(value: value, normalized: "", valid: false, issues: [issue])
+        ValidationOutcome(value: value, normalized: "", valid: false, issues: [.invalid(issue)])
     }
 
     static func date(_ value: String) -> ValidationOutcome {
@@ -111,7 +111,7 @@ public enum FieldValidation {
         guard corrected != value else { return first }
         var outcome = date(corrected)
         guard outcome.valid else { return first }
-        outcome.issues.append("corrected OCR confusion: '\(value)' read as '\(corrected)'")
+        outcome.issues.append(.correctedConfusion(read: value, as: corrected))
         return outcome
     }
 
@@ -168,7 +168,7 @@ public enum FieldValidation {
         }
         guard let repaired, repaired != value else { return first }
         var outcome = phone(repaired)
-        outcome.issues.append("restored a separator OCR lost: '\(value)' read as '\(repaired)'")
+        outcome.issues.append(.restoredSeparator(read: value, as: repaired))
         return outcome
     }
 
@@ -210,7 +210,7 @@ public enum FieldValidation {
             let corrected = String(chars)
             if corrected != value, corrected.range(of: pattern, options: .regularExpression) != nil {
                 return ValidationOutcome(value: corrected, normalized: corrected, valid: true,
-                                         issues: ["corrected OCR confusion: '\(value)' read as '\(corrected)'"])
+                                         issues: [.correctedConfusion(read: value, as: corrected)])
             }
         }
         return bad(value, "not an ICD-10-CM code")
@@ -230,7 +230,7 @@ public enum FieldValidation {
             let corrected = String(fixed)
             if corrected != value, corrected.range(of: pattern, options: .regularExpression) != nil {
                 return ValidationOutcome(value: corrected, normalized: corrected, valid: true,
-                                         issues: ["corrected OCR confusion: '\(value)' read as '\(corrected)'"])
+                                         issues: [.correctedConfusion(read: value, as: corrected)])
             }
         }
         return bad(value, "not a CPT or HCPCS code")

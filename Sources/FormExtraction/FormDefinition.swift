@@ -1,3 +1,4 @@
+import Dispatch
 import FaxImaging
 import Foundation
 
@@ -33,5 +34,22 @@ public struct FormDefinition: Sendable {
     public static func load(directory: String, name: String) throws(ExtractionError) -> FormDefinition {
         let base = URL(fileURLWithPath: directory).appendingPathComponent(name)
         return try load(fieldMap: base.path + ".fields.json", blankForm: base.path + ".pdf")
+    }
+
+    /// Registers one page against this form's structure, or nil when the page is not this form. No OCR:
+    /// cheap enough to run on every page as it is decoded.
+    public func classify(_ page: Page) -> FormMatch? {
+        var timings = ExtractionTimings()
+        return classify(page, timings: &timings)
+    }
+
+    func classify(_ page: Page, timings: inout ExtractionTimings) -> FormMatch? {
+        let started = DispatchTime.now()
+        let found = StructureAnalyzer.analyze(page.image, dpi: page.xDPI)
+        let analysed = DispatchTime.now()
+        let match = FormRegistrar.match(found, template: structure, dpi: page.xDPI)
+        timings.classify += Double(analysed.uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        timings.register += Double(DispatchTime.now().uptimeNanoseconds - analysed.uptimeNanoseconds) / 1e9
+        return match
     }
 }

@@ -32,13 +32,7 @@ public final class FormExtractor {
     func locateForm(in document: DecodedDocument, timings: inout ExtractionTimings) -> (index: Int, match: FormMatch)? {
         var best: (Int, FormMatch)?
         for (index, page) in document.pages.enumerated() where !page.isBlank {
-            let started = DispatchTime.now()
-            let structure = StructureAnalyzer.analyze(page.image, dpi: page.xDPI)
-            let analysed = DispatchTime.now()
-            let found = FormRegistrar.match(structure, template: form.structure, dpi: page.xDPI)
-            timings.classify += seconds(started, analysed)
-            timings.register += seconds(analysed, .now())
-            guard let match = found else { continue }
+            guard let match = form.classify(page, timings: &timings) else { continue }
             if best == nil || match.matchedBars > best!.1.matchedBars
                 || (match.matchedBars == best!.1.matchedBars && match.residual < best!.1.residual) {
                 best = (index, match)
@@ -49,51 +43,68 @@ public final class FormExtractor {
 
     /// Registers one page against the template, or nil when it is not this form.
     public func classify(_ page: Page) -> FormMatch? {
-        let structure = StructureAnalyzer.analyze(page.image, dpi: page.xDPI)
-        return FormRegistrar.match(structure, template: form.structure, dpi: page.xDPI)
+        form.classify(page)
     }
 
+    /// Where a form page matched, as reported in results.
+    public func location(pageIndex: Int, match: FormMatch) -> FormLocation {
+        FormLocation(id: form.template.form.id, revision: form.template.form.revision, page: pageIndex + 1,
+                     rotation: match.rotation, skewDeg: (match.skewDegrees * 100).rounded() / 100)
+    }
+
+    /// Extracts the best-matching form of a whole decoded document (the accuracy harness's and tests' view).
     public func extract(_ document: DecodedDocument) throws(ExtractionError) -> ExtractionResult {
         var timings = ExtractionTimings()
-        var result = try extract(document, timings: &timings)
-        result.timings = timings
+        let located = locateForm(in: document, timings: &timings)
+        var result: ExtractionResult
+        if let acro = read(acroForm: document.formValues, location: located.map { location(pageIndex: $0.index, match: $0.match) },
+                           file: document.file, pages: document.pages.count) {
+            result = acro
+        } else if let located {
+            result = try read(formPage: document.pages[located.index], index: located.index, match: located.match,
+                              file: document.file, pages: document.pages.count)
+        } else {
+            result = noForm(file: document.file, pages: document.pages.count)
+        }
+        result.timings.classify += timings.classify
+        result.timings.register += timings.register
         return result
     }
 
-    private func extract(_ document: DecodedDocument, timings: inout ExtractionTimings) throws(ExtractionError) -> ExtractionResult {
-        let located = locateForm(in: document, timings: &timings)
-        let location = located.map {
-            FormLocation(id: form.template.form.id, revision: form.template.form.revision, page: $0.index + 1,
-                         rotation: $0.match.rotation, skewDeg: ($0.match.skewDegrees * 100).rounded() / 100)
-        }
-        // A fillable PDF carries its values exactly: no OCR.
-        if hasFormValues(document) {
-            var result = fromAcroForm(document)
-            result.form = location ?? FormLocation(id: form.template.form.id, revision: form.template.form.revision,
-                                                   page: 1, rotation: 0, skewDeg: 0)
-            return result
-        }
-        guard let located else {
-            return ExtractionResult(file: document.file, pages: document.pages.count, form: nil,
-                                    fields: emptyFields(), checkboxes: emptyCheckboxes(), method: "none")
-        }
-        let page = document.pages[located.index]
+    /// Reads every field and checkbox of one registered form page; `index` is its 0-based place in the file.
+    public func read(formPage page: Page, index: Int, match: FormMatch, file: String, pages: Int) throws(ExtractionError) -> ExtractionResult {
         let ocrStarted = DispatchTime.now()
-        defer { timings.ocr += seconds(ocrStarted, .now()) }
         var fields: [String: FieldReading] = [:]
         for spec in form.template.fields {
             do {
-                fields[spec.name] = try read(spec, on: page, transform: located.match.transform)
+                fields[spec.name] = try read(spec, on: page, transform: match.transform)
             } catch {
-                throw .recognition(file: document.file, page: located.index, error)
+                throw .recognition(file: file, page: index, error)
             }
         }
         var boxes: [String: CheckboxReading] = [:]
         for group in form.template.checkboxGroups {
-            boxes[group.name] = readGroup(group, on: page, transform: located.match.transform)
+            boxes[group.name] = readGroup(group, on: page, transform: match.transform)
         }
-        return ExtractionResult(file: document.file, pages: document.pages.count, form: location,
-                                fields: fields, checkboxes: boxes, method: "ocr")
+        var result = ExtractionResult(file: file, pages: pages, form: location(pageIndex: index, match: match),
+                                      fields: fields, checkboxes: boxes, method: .ocr)
+        result.timings.ocr = seconds(ocrStarted, .now())
+        return result
+    }
+
+    /// A fillable PDF's values, exactly and without OCR; nil when the values fill none of this form's fields.
+    /// Without a located page (a fillable form flattened oddly) the form is taken to be page 1.
+    public func read(acroForm values: [String: FormFieldValue], location: FormLocation?, file: String, pages: Int) -> ExtractionResult? {
+        guard form.template.fields.contains(where: { values[$0.name] != nil }) else { return nil }
+        var result = fromAcroForm(values, file: file, pages: pages)
+        result.form = location ?? FormLocation(id: form.template.form.id, revision: form.template.form.revision,
+                                               page: 1, rotation: 0, skewDeg: 0)
+        return result
+    }
+
+    /// The result for a document with no form page: every field empty, required ones to review.
+    public func noForm(file: String, pages: Int) -> ExtractionResult {
+        ExtractionResult(file: file, pages: pages, form: nil, fields: emptyFields(), checkboxes: emptyCheckboxes(), method: .none)
     }
 
     private func seconds(_ from: DispatchTime, _ to: DispatchTime) -> Double {
@@ -139,7 +150,7 @@ public final class FormExtractor {
         var attempts: [(GrayImage, RecognitionOptions.Layout)] = [(crop, layout)]
         let padded8 = crop.padded(by: Int(5 * scale))
         attempts.append((padded8, layout))
-        if layout == .singleLine, !spec.type.hasPrefix("text"), spec.type != "name" { attempts.append((padded8, .singleWord)) }
+        if layout == .singleLine, spec.type != .text, spec.type != .name { attempts.append((padded8, .singleWord)) }
         // Small or coarse glyphs (a 98-dpi fax) read better enlarged; the resolution passed stays the
         // crop's, so the engine sees bigger text rather than a bigger page. Not a block: enlarging four
         // lines of notes is the costliest reading of a form page and gained no field (measured).
@@ -152,7 +163,7 @@ public final class FormExtractor {
         func reading(by reader: TextRecognizer, _ image: GrayImage, _ options: RecognitionOptions) throws(RecognitionError) -> FieldReading {
             let text = try reader.recognize(image, options: options)
             var raw = text.text.split(whereSeparator: \.isNewline).joined(separator: " ")
-            if spec.type == "digits" { raw = raw.filter { !$0.isWhitespace } }
+            if spec.type == .digits { raw = raw.filter { !$0.isWhitespace } }
             let confidence = min(text.confidence, text.wordConfidences.min() ?? text.confidence)
             return finish(spec, raw: raw, confidence: confidence)
         }
@@ -175,8 +186,8 @@ public final class FormExtractor {
             if readers.count == 1 ? isSure(ballot.best) : ballot.agreed != nil { break }
         }
         var best = ballot.decision!
-        if best.confidence < policy.reviewBelowConfidence, !best.value.isEmpty, !best.issues.contains("low OCR confidence") {
-            best.issues.append("low OCR confidence")
+        if best.confidence < policy.reviewBelowConfidence, !best.value.isEmpty, !best.issues.contains(.lowConfidence) {
+            best.issues.append(.lowConfidence)
             best.needsReview = true
         }
         return withWordsRepaired(best, spec: spec)
@@ -185,11 +196,11 @@ public final class FormExtractor {
     /// Names and free text with misread words replaced from the word list; a repaired field always
     /// goes to review, and its issues say what was changed.
     private func withWordsRepaired(_ reading: FieldReading, spec: FieldSpec) -> FieldReading {
-        guard let lexicon, spec.type == "name" || spec.type == "text" else { return reading }
+        guard let lexicon, spec.type == .name || spec.type == .text else { return reading }
         let (text, changes) = lexicon.corrected(reading.value)
         guard !changes.isEmpty else { return reading }
         var repaired = finish(spec, raw: text, confidence: min(reading.confidence, 0.85))
-        repaired.issues += changes.map { "corrected from the word list: '\($0.0)' read as '\($0.1)'" }
+        repaired.issues += changes.map { .repairedWord(read: $0.0, as: $0.1) }
         repaired.needsReview = true
         return repaired
     }
@@ -199,9 +210,9 @@ public final class FormExtractor {
         var issues = outcome.issues
         var confidence = confidence
         if !outcome.valid { confidence = min(confidence, 0.5) }
-        if outcome.issues.contains(where: { $0.hasPrefix("corrected") }) { confidence = min(confidence, 0.85) }
+        if outcome.issues.contains(where: { if case .correctedConfusion = $0 { true } else { false } }) { confidence = min(confidence, 0.85) }
         let lowConfidence = confidence < policy.reviewBelowConfidence
-        if lowConfidence, !outcome.value.isEmpty { issues.append("low OCR confidence") }
+        if lowConfidence, !outcome.value.isEmpty { issues.append(.lowConfidence) }
         let needsReview = !outcome.valid || lowConfidence || (spec.required && outcome.value.isEmpty)
         return FieldReading(value: outcome.value, normalized: outcome.normalized, confidence: (confidence * 1000).rounded() / 1000,
                             valid: outcome.valid, needsReview: needsReview, issues: issues)
@@ -209,15 +220,15 @@ public final class FormExtractor {
 
     static func allowedCharacters(for spec: FieldSpec) -> String? {
         switch spec.validator {
-        case "member_id", "npi", "integer": return "0123456789"
-        case "date": return "0123456789/"
-        case "phone": return "0123456789()-. "
-        case "tin": return "0123456789-"
-        case "icd10": return "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789."
-        case "cpt_hcpcs": return "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+        case .memberID, .npi, .integer: return "0123456789"
+        case .date: return "0123456789/"
+        case .phone: return "0123456789()-. "
+        case .tin: return "0123456789-"
+        case .icd10: return "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789."
+        case .cptHCPCS: return "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
         // The form is filled in English: letters, digits and the punctuation of names, addresses and
         // notes. Without this, fax-degraded glyphs come back as ¢, « or curly quotes.
-        default: return "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .,;:'\"-()/&#%+@!?"
+        case nil: return "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .,;:'\"-()/&#%+@!?"
         }
     }
 
@@ -265,60 +276,55 @@ public final class FormExtractor {
                 : min(1, (policy.checkboxMarkedAbove - m) / policy.checkboxMarkedAbove + 0.5)
         }
         var confidence = margins.min() ?? 1
-        var problem: String?
-        if group.isOneOf && selected.count == 0 { problem = "none" }
-        if group.isOneOf && selected.count > 1 { problem = "several" }
+        var problem: CheckboxProblem?
+        if group.isOneOf && selected.count == 0 { problem = CheckboxProblem.none }
+        if group.isOneOf && selected.count > 1 { problem = .several }
         if !uncertain.isEmpty { confidence = min(confidence, 0.6) }
-        let needsReview = !uncertain.isEmpty || (problem == "several") || (problem == "none" && group.required)
+        let needsReview = !uncertain.isEmpty || problem == .several || (problem == CheckboxProblem.none && group.required)
         return CheckboxReading(selected: selected, confidence: (confidence * 1000).rounded() / 1000,
                                needsReview: needsReview, problem: problem, marks: marks)
     }
 
     // MARK: Fillable PDFs
 
-    private func hasFormValues(_ document: DecodedDocument) -> Bool {
-        form.template.fields.contains { document.formValues[$0.name] != nil }
-    }
-
-    private func fromAcroForm(_ document: DecodedDocument) -> ExtractionResult {
+    private func fromAcroForm(_ values: [String: FormFieldValue], file: String, pages: Int) -> ExtractionResult {
         var fields: [String: FieldReading] = [:]
         for spec in form.template.fields {
             var raw = ""
-            if case .text(let text)? = document.formValues[spec.name] { raw = text }
+            if case .text(let text)? = values[spec.name] { raw = text }
             var reading = finish(spec, raw: raw, confidence: 1.0)
             // Typed into the form: exact, whatever its validity.
             reading.confidence = 1.0
             reading.value = FieldValidation.collapseWhitespace(raw)
             reading.needsReview = !reading.valid || (spec.required && reading.value.isEmpty)
-            reading.issues.removeAll { $0 == "low OCR confidence" }
+            reading.issues.removeAll { $0 == .lowConfidence }
             fields[spec.name] = reading
         }
         var boxes: [String: CheckboxReading] = [:]
         for group in form.template.checkboxGroups {
-            let selected = group.options.map(\.value).filter { document.formValues["\(group.name).\($0)"] == .checkbox(true) }
-            var problem: String?
-            if group.isOneOf && selected.isEmpty { problem = "none" }
-            if group.isOneOf && selected.count > 1 { problem = "several" }
+            let selected = group.options.map(\.value).filter { values["\(group.name).\($0)"] == .checkbox(true) }
+            var problem: CheckboxProblem?
+            if group.isOneOf && selected.isEmpty { problem = CheckboxProblem.none }
+            if group.isOneOf && selected.count > 1 { problem = .several }
             let marks = Dictionary(uniqueKeysWithValues: group.options.map { ($0.value, selected.contains($0.value) ? 1.0 : 0.0) })
             boxes[group.name] = CheckboxReading(selected: selected, confidence: 1.0,
-                                                needsReview: problem == "several" || (problem == "none" && group.required),
+                                                needsReview: problem == .several || (problem == CheckboxProblem.none && group.required),
                                                 problem: problem, marks: marks)
         }
-        return ExtractionResult(file: document.file, pages: document.pages.count, form: nil, fields: fields,
-                                checkboxes: boxes, method: "acroform")
+        return ExtractionResult(file: file, pages: pages, form: nil, fields: fields, checkboxes: boxes, method: .acroform)
     }
 
     private func emptyFields() -> [String: FieldReading] {
         Dictionary(uniqueKeysWithValues: form.template.fields.map { spec in
             (spec.name, FieldReading(value: "", normalized: "", confidence: 0, valid: !spec.required,
-                                     needsReview: spec.required, issues: ["no form page found"]))
+                                     needsReview: spec.required, issues: [.noFormPage]))
         })
     }
 
     private func emptyCheckboxes() -> [String: CheckboxReading] {
         Dictionary(uniqueKeysWithValues: form.template.checkboxGroups.map { group in
             (group.name, CheckboxReading(selected: [], confidence: 0, needsReview: group.required,
-                                         problem: group.isOneOf ? "none" : nil, marks: [:]))
+                                         problem: group.isOneOf ? CheckboxProblem.none : nil, marks: [:]))
         })
     }
 }

@@ -23,24 +23,91 @@ public struct TemplateBox: Sendable, Equatable, Codable {
     }
 }
 
+/// What kind of value a field holds: decides how its zone is read and cleaned.
+public enum FieldType: String, Sendable, Equatable, Codable {
+    case date, name, digits, phone, tin, code, integer, text, signature
+}
+
+/// The rule a field's value is checked and normalised by.
+public enum FieldValidator: String, Sendable, Equatable, Codable {
+    case date
+    case memberID = "member_id"
+    case npi
+    case phone
+    case tin
+    case icd10
+    case cptHCPCS = "cpt_hcpcs"
+    case integer
+}
+
+/// What a field means to the plan: routing, due dates, duplicates and lookups find fields by role, never by name.
+public enum FieldRole: String, Sendable, Equatable, Codable, CaseIterable {
+    case requestDate = "request_date"
+    case memberName = "member_name"
+    case memberDateOfBirth = "member_dob"
+    case memberID = "member_id"
+    case memberPhone = "member_phone"
+    case requestingProviderName = "requesting_provider_name"
+    case requestingProviderNPI = "requesting_provider_npi"
+    case requestingProviderTIN = "requesting_provider_tin"
+    case requestingProviderPhone = "requesting_provider_phone"
+    case requestingProviderFax = "requesting_provider_fax"
+    case servicingProviderName = "servicing_provider_name"
+    case servicingProviderNPI = "servicing_provider_npi"
+    case serviceDate = "service_date"
+    case serviceEndDate = "service_end_date"
+    case diagnosisCode = "diagnosis_code"
+    case diagnosisNarrative = "diagnosis_narrative"
+    case procedureCode = "procedure_code"
+    case procedureUnits = "procedure_units"
+    case clinicalSummary = "clinical_summary"
+    case signatureDate = "signature_date"
+}
+
+/// What a checkbox group means to the plan.
+public enum CheckboxGroupRole: String, Sendable, Equatable, Codable, CaseIterable {
+    case requestType = "request_type"
+    case priority
+    case reviewType = "review_type"
+    case servicingInNetwork = "servicing_in_network"
+}
+
+/// What one checkbox option means, where the plan acts on it.
+public enum CheckboxOptionRole: String, Sendable, Equatable, Codable, CaseIterable {
+    /// Ticking it makes the request urgent (the due-by is then `due_by.urgent_hours`).
+    case urgent
+    /// The servicing provider is said to be in network / out of network.
+    case inNetwork = "in_network"
+    case outOfNetwork = "out_of_network"
+}
+
 /// One field of the form as the field map describes it.
 public struct FieldSpec: Sendable, Equatable, Codable {
     public var name: String
     public var label: String
     public var section: String
-    public var type: String
+    public var type: FieldType
     public var required: Bool
     public var labelBox: TemplateBox?
     public var valueBox: TemplateBox
-    public var validator: String?
+    public var validator: FieldValidator?
     public var combCells: Int?
     public var length: Int?
     public var lines: Int?
     public var table: String?
     public var row: Int?
+    public var role: FieldRole?
+
+    public init(name: String, label: String, section: String, type: FieldType, required: Bool, labelBox: TemplateBox?,
+                valueBox: TemplateBox, validator: FieldValidator?, combCells: Int?, length: Int?, lines: Int?,
+                table: String?, row: Int?, role: FieldRole? = nil) {
+        self.name = name; self.label = label; self.section = section; self.type = type; self.required = required
+        self.labelBox = labelBox; self.valueBox = valueBox; self.validator = validator; self.combCells = combCells
+        self.length = length; self.lines = lines; self.table = table; self.row = row; self.role = role
+    }
 
     enum CodingKeys: String, CodingKey {
-        case name, label, section, type, required, validator, length, lines, table, row
+        case name, label, section, type, required, validator, length, lines, table, row, role
         case labelBox = "label_box_pt", valueBox = "value_box_pt", combCells = "comb_cells"
     }
 }
@@ -50,8 +117,9 @@ public struct CheckboxOption: Sendable, Equatable, Codable {
     public var value: String
     public var label: String
     public var box: TemplateBox
+    public var role: CheckboxOptionRole?
 
-    enum CodingKeys: String, CodingKey { case value, label, box = "box_pt" }
+    enum CodingKeys: String, CodingKey { case value, label, role, box = "box_pt" }
 }
 
 /// A group of checkboxes, such as the request type; `select` is "one" for a one-of group.
@@ -62,6 +130,7 @@ public struct CheckboxGroupSpec: Sendable, Equatable, Codable {
     public var select: String
     public var required: Bool
     public var options: [CheckboxOption]
+    public var role: CheckboxGroupRole?
 
     public var isOneOf: Bool { select == "one" }
 }
@@ -100,6 +169,8 @@ public struct FormTemplate: Sendable, Equatable, Codable {
             return try JSONDecoder().decode(FormTemplate.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
             throw .template(path: path, reason: "missing key '\(key.stringValue)' at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
+        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+            throw .template(path: path, reason: "unknown value at \(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
             throw .template(path: path, reason: "wrong value at \(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)")
         } catch {
@@ -108,4 +179,10 @@ public struct FormTemplate: Sendable, Equatable, Codable {
     }
 
     public func field(named name: String) -> FieldSpec? { fields.first { $0.name == name } }
+
+    /// The fields that play `role`, in form order (a role such as `procedure_code` has one per table row).
+    public func fields(role: FieldRole) -> [FieldSpec] { fields.filter { $0.role == role } }
+
+    /// The checkbox group that plays `role`, if the form has one.
+    public func group(role: CheckboxGroupRole) -> CheckboxGroupSpec? { checkboxGroups.first { $0.role == role } }
 }

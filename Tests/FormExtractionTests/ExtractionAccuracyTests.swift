@@ -27,7 +27,7 @@ import Testing
         let document = try DocumentDecoder().decode(path: Fixtures.corpus("0016.pdf"))
         let result = try Fixtures.extractor().extract(document)
         let truth = try DocumentTruth.load(Fixtures.corpus("0016.truth.json"))
-        #expect(result.method == "acroform")
+        #expect(result.method == .acroform)
         for (name, value) in truth.fields {
             #expect(result.fields[name]?.value == value, "\(name)")
             #expect(result.fields[name]?.confidence == 1.0)

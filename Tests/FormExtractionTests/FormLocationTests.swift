@@ -33,7 +33,7 @@ import Testing
         let document = try DocumentDecoder().decode(path: path)
         let result = try Fixtures.extractor().extract(document)
         #expect(result.form == nil)
-        #expect(result.method == "none")
+        #expect(result.method == ExtractionMethod.none)
         // Every field and group is still present, empty.
         #expect(Set(result.fields.keys) == Set(Fixtures.form.template.fields.map(\.name)))
         #expect(result.fields.values.allSatisfy { $0.value.isEmpty })

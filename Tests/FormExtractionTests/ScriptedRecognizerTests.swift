@@ -40,7 +40,7 @@ final class ScriptedRecognizer: TextRecognizer {
         #expect(!date.valid && date.needsReview)
         let name = try #require(result.fields["member_name"])
         #expect(name.needsReview)
-        #expect(name.issues.contains("low OCR confidence"))
+        #expect(name.issues.contains(.lowConfidence))
     }
 }
 
