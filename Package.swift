@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "FaxIntake",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],  // Linux is the target; v15 only so Synchronization.Mutex is available
     products: [
         .executable(name: "faxintake", targets: ["faxintake"]),
         .library(name: "FaxImaging", targets: ["FaxImaging"]),

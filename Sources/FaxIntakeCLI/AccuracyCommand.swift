@@ -27,7 +27,7 @@ struct AccuracyCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let extractor = try makeExtractor(configuration)
+        let extractor = try makeExtractor(try loadResources(configuration))
         var items = AccuracyHarness.documents(in: folder)
         if let only { items = items.filter { $0.document.contains(only) } }
         guard !items.isEmpty else {

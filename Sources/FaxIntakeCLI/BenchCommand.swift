@@ -27,7 +27,7 @@ struct BenchStagesCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        let extractor = try makeExtractor(configuration)
+        let extractor = try makeExtractor(try loadResources(configuration))
         let decoder = DocumentDecoder(limits: configuration.limits)
         let document: DecodedDocument
         do { document = try decoder.decode(path: fax) } catch {

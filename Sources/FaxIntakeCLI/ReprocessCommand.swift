@@ -26,7 +26,8 @@ struct ReprocessCommand: ParsableCommand {
         var id: ItemID
         var outcome: String
         var route: String?
-        var stage: String?
+        var siblings: [ItemID]?
+        var stage: PipelineStage?
         var reason: String?
         var attempts: Int?
     }
@@ -35,8 +36,10 @@ struct ReprocessCommand: ParsableCommand {
         // Before anything is opened, so a mistyped stage changes nothing.
         let stageFilter = try stage.map(parseStage)
         let configuration = try options.load()
+        // Checked before any item is touched: a bad template or model exits 78 and changes nothing.
+        let resources = try loadResources(configuration)
         let store = try openStore(configuration)
-        let reprocessor = Reprocessor(configuration: configuration, store: store)
+        let reprocessor = Reprocessor(configuration: configuration, resources: resources, store: store)
         let targets: [ItemID]
         if failed {
             let sinceDate = try since.map(parseDay)
@@ -49,13 +52,14 @@ struct ReprocessCommand: ParsableCommand {
             return
         }
         guard !targets.isEmpty else { return }
-        let extractor = try makeExtractor(configuration)
+        let extractor = try makeExtractor(resources)
         var failures = 0
         for id in targets {
             let outcome = try storeCall { () throws(QueueStoreError) in try reprocessor.reprocess(id, extractor: extractor) }
             let line: Line
             switch outcome {
-            case .requeued(let id, let route): line = Line(id: id, outcome: "requeued", route: route)
+            case .requeued(let id, let route, let siblings):
+                line = Line(id: id, outcome: "requeued", route: route, siblings: siblings.isEmpty ? nil : siblings)
             case .unchanged(let id, let status): line = Line(id: id, outcome: "unchanged_\(status)")
             case .failedAgain(let id, let stage, let reason, let attempts):
                 failures += 1
@@ -64,7 +68,9 @@ struct ReprocessCommand: ParsableCommand {
             if json {
                 print(JSONOutput.line(line))
             } else {
-                print("#\(line.id) \(line.outcome)" + (line.route.map { " → \($0)" } ?? "") + (line.stage.map { " at \($0) (attempt \(line.attempts ?? 0)): \(line.reason ?? "")" } ?? ""))
+                print("#\(line.id) \(line.outcome)" + (line.route.map { " → \($0)" } ?? "")
+                      + (line.siblings.map { " with further requests \($0.map { "#\($0)" }.joined(separator: ", "))" } ?? "")
+                      + (line.stage.map { " at \($0.rawValue) (attempt \(line.attempts ?? 0)): \(line.reason ?? "")" } ?? ""))
             }
         }
         if failures > 0 { throw SysExit.dataError }

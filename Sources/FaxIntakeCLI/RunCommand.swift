@@ -4,6 +4,7 @@ import Foundation
 import IntakePipeline
 import IntakeQueue
 import Logging
+import Synchronization
 
 /// `faxintake run`: the intake daemon, or one pass over the spool with `--once`.
 struct RunCommand: ParsableCommand {
@@ -49,6 +50,8 @@ struct RunCommand: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "faxintake.run")
+        // Every configured file is opened before the spool is touched: a bad one exits 78 and takes nothing.
+        let resources = try loadResources(configuration)
         let metrics = metricsFile.map { MetricsFile(path: PipelineStateOptions.absolute($0), every: max(1, metricsInterval)) }
         defer { metrics?.finish() }
         let store = try openStore(configuration)
@@ -65,8 +68,7 @@ struct RunCommand: ParsableCommand {
         let showProgress: (@Sendable (RunCounts) -> Void)? = progress ? show : nil
         let forget: @Sendable (String) -> Void = { path in readiness.forget(path) }
         let pipeline = StagedPipeline(
-            configuration: configuration, store: store, clock: clock, logger: logger,
-            makeExtractor: StagedPipeline.extractorFactory(configuration),
+            configuration: configuration, resources: resources, store: store, clock: clock, logger: logger,
             faults: CrashPoint.fromEnvironment(), onProgress: showProgress, onRelease: forget)
         let intake = SpoolIntake(pipeline: pipeline, readiness: readiness, clock: clock, logger: logger)
 
@@ -111,13 +113,13 @@ struct RunCommand: ParsableCommand {
     private func finish(_ counts: RunCounts, waiting: Int, progress: Bool, logger: Logger) {
         if progress { print("") }
         logger.info("finished", metadata: [
-            "taken": "\(counts.taken)", "queued": "\(counts.queued)", "failed": "\(counts.failed)",
+            "taken": "\(counts.taken)", "queued": "\(counts.queued)", "requests": "\(counts.requests)", "failed": "\(counts.failed)",
             "already_present": "\(counts.alreadyPresent)", "retried": "\(counts.retried)",
             "possible_duplicates": "\(counts.possibleDuplicates)", "pages": "\(counts.pages)",
             "left_in_spool": "\(counts.leftInSpool)", "not_ready": "\(waiting)",
         ])
         if progress {
-            print("done: \(counts.queued) queued, \(counts.failed) failed, \(counts.alreadyPresent) already present, \(counts.pages) pages" +
+            print("done: \(counts.queued) queued (\(counts.requests) requests), \(counts.failed) failed, \(counts.alreadyPresent) already present, \(counts.pages) pages" +
                   (waiting > 0 ? ", \(waiting) not ready (left in the spool)" : ""))
         }
     }
@@ -154,9 +156,8 @@ enum CrashPoint {
     }
 }
 
-/// Counts stage arrivals across worker threads. `@unchecked Sendable`: `count` is only touched under `lock`.
-final class CrashCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func next() -> Int { lock.withLock { count += 1; return count } }
+/// Counts stage arrivals across worker threads.
+final class CrashCounter: Sendable {
+    private let count = Mutex(0)
+    func next() -> Int { count.withLock { $0 += 1; return $0 } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The pipeline's source of "now", so due dates, readiness and retries can be tested without sleeping.
 public protocol Clock: Sendable {
@@ -13,30 +14,22 @@ public struct SystemClock: Clock {
 
 /// A clock that only moves when a test moves it.
 ///
-/// `@unchecked Sendable` because `current` is only read or written while holding `lock`.
-public final class ManualClock: Clock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Date
+public final class ManualClock: Clock, Sendable {
+    private let current: Mutex<Date>
 
     public init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
-        current = start
+        current = Mutex(start)
     }
 
     public func now() -> Date {
-        lock.lock()
-        defer { lock.unlock() }
-        return current
+        current.withLock { $0 }
     }
 
     public func advance(by seconds: TimeInterval) {
-        lock.lock()
-        current += seconds
-        lock.unlock()
+        current.withLock { $0 += seconds }
     }
 
     public func set(_ date: Date) {
-        lock.lock()
-        current = date
-        lock.unlock()
+        current.withLock { $0 = date }
     }
 }

@@ -169,9 +169,8 @@ public struct PipelineBenchmark {
         let store = try SQLiteQueueStore(path: configuration.state + "/queue.sqlite")
         let clock = SystemClock()
         let readiness = Readiness(settleSeconds: configuration.settleSeconds, clock: clock)
-        let pipeline = StagedPipeline(configuration: configuration, store: store, clock: clock, logger: logger,
-                                      makeExtractor: StagedPipeline.extractorFactory(configuration),
-                                      onRelease: { readiness.forget($0) })
+        let pipeline = StagedPipeline(configuration: configuration, resources: try PipelineResources.load(configuration),
+                                      store: store, clock: clock, logger: logger, onRelease: { readiness.forget($0) })
         return (pipeline, SpoolIntake(pipeline: pipeline, readiness: readiness, clock: clock, logger: logger), store)
     }
 }

@@ -61,6 +61,8 @@ public struct PipelineConfiguration: Sendable {
     /// The tessdata folder of a second English model that re-reads the fields the first is unsure of
     /// (`extraction.second_opinion_tessdata`), if any.
     public var secondOpinionTessdata: String? = nil
+    /// Width in pixels of the thumbnail kept of each page that is not a form (`limits.thumbnail_width`).
+    public var thumbnailWidth: Int = 160
 
     /// Bounded concurrency for each stage.
     public struct Workers: Sendable, Equatable {
@@ -170,7 +172,7 @@ public struct PipelineConfiguration: Sendable {
         let workers = doc.child("workers")
         try workers.rejectUnknown(["decode", "extract", "commit"])
         let limits = doc.child("limits")
-        try limits.rejectUnknown(["max_pixels_per_page", "max_pages_per_file", "max_in_flight", "pdf_render_dpi"])
+        try limits.rejectUnknown(["max_pixels_per_page", "max_pages_per_file", "max_in_flight", "pdf_render_dpi", "thumbnail_width"])
         let retry = doc.child("retry")
         try retry.rejectUnknown(["attempts", "backoff_seconds"])
         let due = doc.child("due_by")
@@ -219,7 +221,8 @@ public struct PipelineConfiguration: Sendable {
                 checkboxEmptyBelow: try ex.double("checkbox_empty_below", default: defaults.checkboxEmptyBelow, in: 0...1),
                 ocrDPI: try ex.double("ocr_dpi", default: defaults.ocrDPI, in: 100...600)),
             wordList: wordList.map(resolve),
-            secondOpinionTessdata: secondOpinion.map(resolve)
+            secondOpinionTessdata: secondOpinion.map(resolve),
+            thumbnailWidth: try limits.int("thumbnail_width", default: 160, in: 16...2000)
         )
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -18,12 +19,10 @@ public enum ReadinessVerdict: Sendable, Equatable {
 /// Decides when a spooled file is complete: the fax server's own signal, or a quiet settle period.
 ///
 /// Remembers what it saw of each file between calls, so one instance must see every check of a run.
-/// `@unchecked Sendable` because `observations` is only touched while holding `lock`.
-public final class Readiness: @unchecked Sendable {
+public final class Readiness: Sendable {
     public let settleSeconds: Double
     private let clock: any Clock
-    private let lock = NSLock()
-    private var observations: [String: Observation] = [:]
+    private let observations = Mutex<[String: Observation]>([:])
 
     private struct Observation {
         var size: Int64
@@ -49,24 +48,23 @@ public final class Readiness: @unchecked Sendable {
         let now = clock.now()
         let size = Int64(info.st_size)
         let mtime = info.st_mtim
-        lock.lock()
-        defer { lock.unlock() }
-        if let seen = observations[entry.path], seen.size == size,
-           seen.mtime.tv_sec == mtime.tv_sec, seen.mtime.tv_nsec == mtime.tv_nsec {
-            if now.timeIntervalSince(seen.since) >= settleSeconds {
-                return .ready(because: "unchanged for \(settleSeconds)s")
+        let settle = settleSeconds
+        return observations.withLock { observations in
+            if let seen = observations[entry.path], seen.size == size,
+               seen.mtime.tv_sec == mtime.tv_sec, seen.mtime.tv_nsec == mtime.tv_nsec {
+                if now.timeIntervalSince(seen.since) >= settle {
+                    return .ready(because: "unchanged for \(settle)s")
+                }
+                return .notYet(because: "settling")
             }
-            return .notYet(because: "settling")
+            observations[entry.path] = Observation(size: size, mtime: mtime, since: now)
+            return settle == 0 ? .ready(because: "no settle interval") : .notYet(because: "changed since last look")
         }
-        observations[entry.path] = Observation(size: size, mtime: mtime, since: now)
-        return settleSeconds == 0 ? .ready(because: "no settle interval") : .notYet(because: "changed since last look")
     }
 
     /// Forgets a file once it has been taken, so the table does not grow for ever.
     public func forget(_ path: String) {
-        lock.lock()
-        observations[path] = nil
-        lock.unlock()
+        observations.withLock { $0[path] = nil }
     }
 
     /// True when a shared lock cannot be had right now: a writer holds `LOCK_EX`.

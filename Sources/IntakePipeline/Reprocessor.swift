@@ -4,20 +4,18 @@ import Foundation
 import IntakeQueue
 import Logging
 
-/// Re-runs failed items from their archived originals and requeues them under the same id.
+/// Re-runs failed items from their archived originals through the same `DocumentProcessor` as `run`,
+/// and requeues them under the same id (further requests found in the file join as siblings).
 public struct Reprocessor: Sendable {
-    public let stages: DocumentStages
-    public let store: any QueueStore
-    public let archive: OriginalArchive
+    public let processor: DocumentProcessor
+    public var store: any QueueStore { processor.store }
     private let clock: any Clock
     private let logger: Logger
     private let faults: StageFaultInjector?
 
-    public init(configuration: PipelineConfiguration, store: any QueueStore, clock: any Clock = SystemClock(),
+    public init(configuration: PipelineConfiguration, resources: PipelineResources, store: any QueueStore, clock: any Clock = SystemClock(),
                 logger: Logger = Logger(label: "faxintake.reprocess"), faults: StageFaultInjector? = nil) {
-        stages = DocumentStages(configuration: configuration)
-        self.store = store
-        archive = OriginalArchive(root: configuration.archive)
+        processor = DocumentProcessor(configuration: configuration, resources: resources, store: store, clock: clock)
         self.clock = clock
         self.logger = logger
         self.faults = faults
@@ -25,60 +23,35 @@ public struct Reprocessor: Sendable {
 
     /// What happened to one item.
     public enum Outcome: Sendable, Equatable {
-        case requeued(ItemID, route: String)
+        /// Requeued on `route`; `siblings` are the further requests the file turned out to hold.
+        case requeued(ItemID, route: String, siblings: [ItemID])
         /// Already queued (or worked): nothing to do; reprocessing is idempotent.
         case unchanged(ItemID, status: ItemStatus)
-        case failedAgain(ItemID, stage: String, reason: String, attempts: Int)
+        case failedAgain(ItemID, stage: PipelineStage, reason: String, attempts: Int)
     }
 
     /// Reprocesses one item with `extractor` (the caller's, used on the caller's thread only).
     public func reprocess(_ id: ItemID, extractor: FormExtractor) throws(QueueStoreError) -> Outcome {
         guard let item = try store.item(id: id) else { throw .notFound(id) }
         guard item.status == .failed else { return .unchanged(id, status: item.status) }
+        let attempts = (item.failure?.attempts ?? 0) + 1
         do throws(StageFailure) {
+            try faults?(.intake, item.sourceFileName)
+            let record = try processor.intake(archived: item)
             try faults?(.decode, item.sourceFileName)
-            guard FileManager.default.fileExists(atPath: item.archivePath) else {
-                throw StageFailure(stage: .decode, reason: "the archived original \(item.archivePath) is missing; restore it from backup", permanent: false)
-            }
-            let document = try stages.decode(path: item.archivePath)
-            var line: LineResolution?
-            if item.channel == .fax {
-                let sidecar = archive.sidecar(sha256: item.sha256)
-                if let number = sidecar?.calledNumber ?? item.faxLine {
-                    line = LineResolution(line: stages.configuration.line(forNumber: number), dialled: number, source: "stored")
-                } else {
-                    line = stages.router.resolveLine(callIDs: document.fax.callIDs)
-                }
-            }
+            let pages = try processor.pages(record)
             try faults?(.extract, item.sourceFileName)
-            let result = try stages.extract(document, with: extractor)
-            try faults?(.validate, item.sourceFileName)
-            let form = try stages.validate(result)
-            try faults?(.route, item.sourceFileName)
-            var content = stages.route(form, channel: item.channel, line: line, receivedAt: item.receivedAt)
-            content.flags += item.flags.filter { $0 == .sidecarUnreadable }
-            if let key = content.duplicateKey,
-               let earlier = try? store.possibleDuplicate(
-                   ofKey: key, serviceDate: content.serviceDate, receivedAt: item.receivedAt,
-                   within: stages.configuration.duplicateWindowDays * 86_400, excluding: item.sha256),
-               earlier.id != item.id {
-                content.duplicateOf = earlier.id
-                content.flags.append(.possibleDuplicate)
-            }
-            let attempts = (item.failure?.attempts ?? 0) + 1
-            let updated: QueueItem
-            do {
-                updated = try store.requeue(id: id, with: content, note: "reprocessed from the archived original (attempt \(attempts))")
-            } catch { throw .store(error, stage: .commit) }
-            logger.info("reprocessed", metadata: ["item": "\(id)", "route": "\(updated.route)"])
-            return .requeued(id, route: updated.route)
+            let document = try processor.requests(pages, extractor: extractor)
+            try faults?(.commit, item.sourceFileName)
+            let stored = try processor.requeue(item, with: document, note: "reprocessed from the archived original (attempt \(attempts))")
+            logger.info("reprocessed", metadata: ["item": "\(id)", "route": "\(stored[0].route)", "requests": "\(stored.count)"])
+            return .requeued(id, route: stored[0].route, siblings: stored.dropFirst().map(\.id))
         } catch {
-            let attempts = (item.failure?.attempts ?? 0) + 1
             _ = try store.markFailed(id: id, failure: FailureRecord(
                 stage: error.stage, reason: error.reason, attempts: attempts,
                 lastAttemptAt: clock.now(), permanent: error.permanent))
             logger.warning("reprocess failed again", metadata: ["item": "\(id)", "stage": "\(error.stage.rawValue)", "attempts": "\(attempts)"])
-            return .failedAgain(id, stage: error.stage.rawValue, reason: error.reason, attempts: attempts)
+            return .failedAgain(id, stage: error.stage, reason: error.reason, attempts: attempts)
         }
     }
 

@@ -2,14 +2,28 @@ import FaxImaging
 import Foundation
 import IntakeQueue
 
+/// Where the number a fax was sent to came from (the README's spool contract lists them in this order).
+public enum LineSource: String, Sendable, Equatable, Codable {
+    case sidecar
+    case folder
+    case filename
+    case callID = "callid"
+    /// Reprocessing: the number recorded when the fax was first taken (from its folder or name).
+    case recorded
+    /// Nothing said: the fax goes to the unrouted queue; mail-room scans have no line.
+    case none
+}
+
 /// The fax line a document arrived on, and how that was found out.
 public struct LineResolution: Sendable, Equatable {
     /// The configured line, when the number dialled is one of them.
     public var line: FaxLine?
     /// The number dialled as found, configured or not.
     public var dialled: String?
-    /// "sidecar", "folder", "filename", "callid", or "none".
-    public var source: String
+    public var source: LineSource
+
+    /// No line: a mail-room scan, or a fax nothing tells the number of.
+    public static let none = LineResolution(line: nil, dialled: nil, source: .none)
 }
 
 /// Works out which line a fax was sent to, and which queue a document belongs on.
@@ -20,31 +34,37 @@ public struct Router: Sendable {
         self.configuration = configuration
     }
 
-    /// The first present of: sidecar called_number, per-line subfolder, file-name pattern, TIFF CallID lines.
-    public func resolveLine(entry: SpoolEntry, sidecar: FaxSidecar?, fax: FaxMetadata?) -> LineResolution {
-        if let number = sidecar?.calledNumber, !FaxLine.digits(of: number).isEmpty {
-            return LineResolution(line: configuration.line(forNumber: number), dialled: number, source: "sidecar")
+    /// The first present of: sidecar called_number, per-line subfolder, file-name pattern; `.none` when
+    /// none is (the TIFF's CallID lines are looked at once it is decoded).
+    public func resolveLine(calledNumber: String?, lineFolder: String?, fileName: String) -> LineResolution {
+        if let number = calledNumber, !FaxLine.digits(of: number).isEmpty {
+            return LineResolution(line: configuration.line(forNumber: number), dialled: number, source: .sidecar)
         }
-        if let folder = entry.lineFolder {
-            return LineResolution(line: lineByNameOrNumber(folder), dialled: folder, source: "folder")
+        if let folder = lineFolder {
+            return LineResolution(line: lineByNameOrNumber(folder), dialled: folder, source: .folder)
         }
-        if let pattern = configuration.filenamePattern, let token = Self.match(pattern, in: entry.fileName) {
-            return LineResolution(line: lineByNameOrNumber(token), dialled: token, source: "filename")
+        if let pattern = configuration.filenamePattern, let token = Self.match(pattern, in: fileName) {
+            return LineResolution(line: lineByNameOrNumber(token), dialled: token, source: .filename)
         }
-        return resolveLine(callIDs: fax?.callIDs ?? [])
+        return .none
+    }
+
+    /// The line of a number or line name recorded on an item when it was first taken.
+    public func recordedLine(_ token: String) -> LineResolution {
+        LineResolution(line: lineByNameOrNumber(token), dialled: token, source: .recorded)
     }
 
     /// The CallID naming a configured line wins; otherwise the last one (HylaFAX puts the dialled number last).
     public func resolveLine(callIDs: [String]) -> LineResolution {
         for id in callIDs.reversed() {
             if let line = configuration.line(forNumber: id) {
-                return LineResolution(line: line, dialled: id, source: "callid")
+                return LineResolution(line: line, dialled: id, source: .callID)
             }
         }
         if let last = callIDs.last(where: { !FaxLine.digits(of: $0).isEmpty }) {
-            return LineResolution(line: nil, dialled: last, source: "callid")
+            return LineResolution(line: nil, dialled: last, source: .callID)
         }
-        return LineResolution(line: nil, dialled: nil, source: "none")
+        return .none
     }
 
     private func lineByNameOrNumber(_ token: String) -> FaxLine? {
@@ -65,10 +85,10 @@ public struct Router: Sendable {
         public var flags: [ItemFlag]
     }
 
-    public func route(channel: Channel, line: LineResolution?, requestTypes selected: [String]) -> Decision {
+    public func route(channel: Channel, line: LineResolution, requestTypes selected: [String]) -> Decision {
         switch channel {
         case .fax:
-            guard let line = line?.line else {
+            guard let line = line.line else {
                 return Decision(route: configuration.unroutedQueue, flags: [.unknownLine])
             }
             guard !selected.isEmpty, !line.requestTypes.isEmpty,

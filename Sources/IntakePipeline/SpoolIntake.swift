@@ -1,22 +1,23 @@
 import Dispatch
 import Foundation
 import Logging
+import Synchronization
 
 /// Feeds ready spool documents to a `StagedPipeline`: one pass for `run --once`, or watched for the daemon.
-///
-/// `@unchecked Sendable` because `stopped` and `pendingPass` are only touched under `lock`.
-public final class SpoolIntake: @unchecked Sendable {
+public final class SpoolIntake: Sendable {
     public let scanner: SpoolScanner
     public let readiness: Readiness
     public let pipeline: StagedPipeline
     private let logger: Logger
     private let clock: any Clock
     private let intakeQueue = DispatchQueue(label: "faxintake.intake")
-    private let lock = NSLock()
-    private var stopped = false
-    private var pendingPass = false
-    /// Refused paths already reported, so a rescan does not repeat the warning.
-    private var reportedRefusals: Set<SpoolScanner.Refusal> = []
+    private struct State {
+        var stopped = false
+        var pendingPass = false
+        /// Refused paths already reported, so a rescan does not repeat the warning.
+        var reportedRefusals: Set<SpoolScanner.Refusal> = []
+    }
+    private let state = Mutex(State())
 
     public init(pipeline: StagedPipeline, readiness: Readiness, clock: any Clock = SystemClock(),
                 logger: Logger = Logger(label: "faxintake.intake")) {
@@ -42,9 +43,9 @@ public final class SpoolIntake: @unchecked Sendable {
         var result = PassResult()
         let scan = scanner.scanWithRefusals()
         result.refused = scan.refused.count
-        let fresh = lock.withLock { () -> [SpoolScanner.Refusal] in
-            let new = scan.refused.filter { !reportedRefusals.contains($0) }
-            reportedRefusals.formUnion(new)
+        let fresh = state.withLock { state -> [SpoolScanner.Refusal] in
+            let new = scan.refused.filter { !state.reportedRefusals.contains($0) }
+            state.reportedRefusals.formUnion(new)
             return new
         }
         for refusal in fresh {
@@ -86,14 +87,14 @@ public final class SpoolIntake: @unchecked Sendable {
 
     /// Asks for a pass soon; several requests while one is queued collapse into one.
     public func requestPass() {
-        let schedule = lock.withLock { () -> Bool in
-            if stopped || pendingPass { return false }
-            pendingPass = true
+        let schedule = state.withLock { state -> Bool in
+            if state.stopped || state.pendingPass { return false }
+            state.pendingPass = true
             return true
         }
         guard schedule else { return }
         intakeQueue.async {
-            self.lock.withLock { self.pendingPass = false }
+            self.state.withLock { $0.pendingPass = false }
             let result = self.pass()
             if result.waiting > 0 {
                 // Something is settling: look again once its settle interval could have passed.
@@ -105,8 +106,8 @@ public final class SpoolIntake: @unchecked Sendable {
 
     /// Stops taking new documents; those in flight carry on to commit.
     public func stop() {
-        lock.withLock { stopped = true }
+        state.withLock { $0.stopped = true }
     }
 
-    public var isStopped: Bool { lock.withLock { stopped } }
+    public var isStopped: Bool { state.withLock { $0.stopped } }
 }

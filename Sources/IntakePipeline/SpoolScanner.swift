@@ -79,8 +79,13 @@ public struct FaxSidecar: Sendable, Equatable, Decodable {
         do { data = try SpoolFile.read(path) } catch {
             throw StageFailure(stage: .intake, reason: "cannot read the sidecar \(URL(fileURLWithPath: path).lastPathComponent): \(error.reason)", permanent: false)
         }
+        return try parse(data, name: URL(fileURLWithPath: path).lastPathComponent)
+    }
+
+    /// Parses a sidecar's bytes, already read; `name` is for the message.
+    public static func parse(_ data: Data, name: String) throws(StageFailure) -> FaxSidecar {
         do { return try JSONDecoder().decode(FaxSidecar.self, from: data) } catch {
-            throw StageFailure(stage: .intake, reason: "the sidecar \(URL(fileURLWithPath: path).lastPathComponent) is not valid (\(Self.describe(error)))", permanent: true)
+            throw StageFailure(stage: .intake, reason: "the sidecar \(name) is not valid (\(Self.describe(error)))", permanent: true)
         }
     }
 

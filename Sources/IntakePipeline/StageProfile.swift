@@ -1,10 +1,10 @@
 import Foundation
 import Metrics
+import Synchronization
 
 /// Time spent per stage across a run: where the time goes, for the benchmark and the run summary.
 ///
-/// `@unchecked Sendable`: workers on several queues add to it; every access holds `lock`.
-public final class StageProfile: @unchecked Sendable {
+public final class StageProfile: Sendable {
     /// One stage's total.
     public struct Entry: Sendable, Codable, Equatable {
         public var stage: String
@@ -15,20 +15,23 @@ public final class StageProfile: @unchecked Sendable {
     /// The stages in pipeline order, for printing.
     public static let order = ["decode", "classify", "register", "ocr", "validate+route", "commit"]
 
-    private let lock = NSLock()
-    private var totals: [String: (count: Int, seconds: Double)] = [:]
-    private var timers: [String: Metrics.Timer] = [:]
+    /// Totals and the exported timer per stage; workers on several queues add to them.
+    private struct Totals {
+        var byStage: [String: (count: Int, seconds: Double)] = [:]
+        var timers: [String: Metrics.Timer] = [:]
+    }
+    private let totals = Mutex(Totals())
 
     public init() {}
 
     public func add(_ stage: String, seconds: Double, count: Int = 1) {
-        let timer = lock.withLock { () -> Metrics.Timer in
-            let old = totals[stage] ?? (0, 0)
-            totals[stage] = (old.count + count, old.seconds + seconds)
-            if let timer = timers[stage] { return timer }
+        let timer = totals.withLock { totals -> Metrics.Timer in
+            let old = totals.byStage[stage] ?? (0, 0)
+            totals.byStage[stage] = (old.count + count, old.seconds + seconds)
+            if let timer = totals.timers[stage] { return timer }
             // Exported through swift-metrics; a no-op unless the process bootstrapped a backend (run --metrics-file).
             let timer = Metrics.Timer(label: "faxintake_stage_duration_seconds", dimensions: [("stage", stage)], preferredDisplayUnit: .seconds)
-            timers[stage] = timer
+            totals.timers[stage] = timer
             return timer
         }
         timer.recordSeconds(seconds)
@@ -42,10 +45,11 @@ public final class StageProfile: @unchecked Sendable {
     }
 
     public var entries: [Entry] {
-        lock.withLock {
-            let known = StageProfile.order.compactMap { name in totals[name].map { Entry(stage: name, count: $0.count, seconds: $0.seconds) } }
-            let others = totals.keys.filter { !StageProfile.order.contains($0) }.sorted().map {
-                Entry(stage: $0, count: totals[$0]!.count, seconds: totals[$0]!.seconds)
+        totals.withLock { totals in
+            let byStage = totals.byStage
+            let known = StageProfile.order.compactMap { name in byStage[name].map { Entry(stage: name, count: $0.count, seconds: $0.seconds) } }
+            let others = byStage.keys.filter { !StageProfile.order.contains($0) }.sorted().map {
+                Entry(stage: $0, count: byStage[$0]!.count, seconds: byStage[$0]!.seconds)
             }
             return known + others
         }

@@ -22,6 +22,8 @@ struct DaemonProcess {
     /// Writes a pipeline file for the binary with the fixture's folders; nil (and a recorded issue) without a binary.
     init?(fixture: PipelineFixture, state: String? = nil, archive: String? = nil, retryAttempts: Int = 1,
           extraYAML: String = "") throws {
+        // A test that names its own form gives it in extraYAML; YAML refuses the key twice.
+        let form = extraYAML.contains("form:") ? "" : "form: {template: \(Paths.formTemplate)}"
         // The binary the tests were built with: this scratch path first, then the usual ones.
         var candidates: [String] = []
         if let exe = Bundle.main.executableURL { candidates.append(exe.deletingLastPathComponent().appendingPathComponent("faxintake").path) }
@@ -41,7 +43,7 @@ struct DaemonProcess {
             spool: \(fixture.root)/spool
             state: \(state ?? fixture.root + "/state")
             archive: \(archive ?? fixture.root + "/archive")
-            form: {template: \(Paths.formTemplate)}
+            \(form)
             lines:
               - {name: elective, number: 1-555-010-4001, request_types: [outpatient_elective, inpatient_elective]}
               - {name: emergency_inpatient, number: 1-555-010-4002, request_types: [emergency_inpatient]}
@@ -62,7 +64,7 @@ struct DaemonProcess {
     /// `killWhen` is polled every 20 ms and sends SIGKILL once true. The run is bounded so a hang fails
     /// the test instead of stalling CI: past `hangLimit` the process is killed and `status` is -1.
     func run(_ arguments: [String], wrapper: [String] = [], environment: [String: String] = [:],
-             hangLimit: TimeInterval = 300, killWhen: (() -> Bool)? = nil) throws -> Outcome {
+             hangLimit: TimeInterval = 300, killWhen: ((Int32) -> Bool)? = nil) throws -> Outcome {
         let process = Process()
         let command = wrapper + [binary] + arguments + ["--pipeline", pipelineFile]
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -82,7 +84,7 @@ struct DaemonProcess {
         let deadline = Date().addingTimeInterval(hangLimit)
         var hung = false
         while process.isRunning {
-            if let killWhen, killWhen() { kill(process.processIdentifier, SIGKILL); break }
+            if let killWhen, killWhen(process.processIdentifier) { kill(process.processIdentifier, SIGKILL); break }
             if Date() > deadline { hung = true; kill(process.processIdentifier, SIGKILL); break }
             Thread.sleep(forTimeInterval: 0.02)
         }
@@ -99,9 +101,21 @@ struct DaemonProcess {
 
     /// `run --once`, the shape every test here uses.
     func runOnce(wrapper: [String] = [], environment: [String: String] = [:], hangLimit: TimeInterval = 300,
-                 killWhen: (() -> Bool)? = nil) throws -> Outcome {
+                 killWhen: ((Int32) -> Bool)? = nil) throws -> Outcome {
         try run(["run", "--once", "--max-wait", "5"], wrapper: wrapper, environment: environment,
                 hangLimit: hangLimit, killWhen: killWhen)
+    }
+}
+
+extension DaemonProcess {
+    /// The peak resident set (VmHWM) of the process `pid` or of its one child (the binary runs under
+    /// /usr/bin/env and perhaps prlimit, which exec it in place), in KiB.
+    static func peakResidentKB(_ pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        }
+        return nil
     }
 }
 

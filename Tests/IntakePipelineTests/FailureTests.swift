@@ -28,7 +28,7 @@ final class FaultSwitch: @unchecked Sendable {
         let truncated = try Data(contentsOf: URL(fileURLWithPath: Paths.corpus("0003.tif"))).prefix(2000)
         try truncated.write(to: URL(fileURLWithPath: fixture.spool + "/fax/truncated.tif"))
         let store = InMemoryQueueStore()
-        let counts = fixture.runOnce(store: store)
+        let counts = try fixture.runOnce(store: store)
         #expect(counts.failed == 2)
         #expect(counts.retried == 0)
         #expect(fixture.spoolFiles().isEmpty)
@@ -49,7 +49,7 @@ final class FaultSwitch: @unchecked Sendable {
         try fixture.drop("0003.tif", copyCorpusSidecar: true)
         let faults = FaultSwitch()
         let store = try SQLiteQueueStore(path: fixture.configuration.state + "/queue.sqlite")
-        let counts = fixture.runOnce(store: store, faults: { stage, _ throws(StageFailure) in try faults.check(stage) })
+        let counts = try fixture.runOnce(store: store, faults: { stage, _ throws(StageFailure) in try faults.check(stage) })
         #expect(counts.retried == 1)
         #expect(faults.callCount == 2)
         let failed = try #require(try store.all().first)
@@ -59,17 +59,17 @@ final class FaultSwitch: @unchecked Sendable {
         #expect(failed.failure?.attempts == 2)
         #expect(fixture.spoolFiles().isEmpty)
 
-        let reprocessor = Reprocessor(configuration: fixture.configuration, store: store,
+        let reprocessor = Reprocessor(configuration: fixture.configuration, resources: try fixture.resources(), store: store,
                                       faults: { stage, _ throws(StageFailure) in try faults.check(stage) })
         #expect(try reprocessor.candidates(since: nil, stage: .extract).map(\.id) == [failed.id])
-        let extractor = try StagedPipeline.extractorFactory(fixture.configuration)()
+        let extractor = try fixture.resources().makeExtractor()
         guard case .failedAgain(_, _, _, let attempts) = try reprocessor.reprocess(failed.id, extractor: extractor) else {
             Issue.record("expected the injected fault to fail the reprocess")
             return
         }
         #expect(attempts == 3)
         faults.set(failing: false)
-        #expect(try reprocessor.reprocess(failed.id, extractor: extractor) == .requeued(failed.id, route: "elective"))
+        #expect(try reprocessor.reprocess(failed.id, extractor: extractor) == .requeued(failed.id, route: "elective", siblings: []))
         // Idempotent: a second reprocess of a queued item changes nothing.
         #expect(try reprocessor.reprocess(failed.id, extractor: extractor) == .unchanged(failed.id, status: .queued))
         let item = try #require(try store.item(id: failed.id))

@@ -1,6 +1,7 @@
 import Foundation
 import IntakePipeline
 import IntakeQueue
+import Synchronization
 
 /// Paths to the shared corpus and the package, found from this file so tests run from anywhere.
 enum Paths {
@@ -70,15 +71,19 @@ struct PipelineFixture {
         return target
     }
 
-    func makePipeline(store: any QueueStore, faults: StageFaultInjector? = nil) -> StagedPipeline {
-        StagedPipeline(configuration: configuration, store: store,
-                       makeExtractor: StagedPipeline.extractorFactory(configuration), faults: faults)
+    /// The pipeline's form, word list and models, loaded once per process (as `run` loads them at start).
+    func resources() throws -> PipelineResources {
+        try SharedResources.load(configuration)
+    }
+
+    func makePipeline(store: any QueueStore, faults: StageFaultInjector? = nil) throws -> StagedPipeline {
+        StagedPipeline(configuration: configuration, resources: try resources(), store: store, faults: faults)
     }
 
     /// Runs one `--once` pass in process.
     @discardableResult
-    func runOnce(store: any QueueStore, faults: StageFaultInjector? = nil) -> RunCounts {
-        let pipeline = makePipeline(store: store, faults: faults)
+    func runOnce(store: any QueueStore, faults: StageFaultInjector? = nil) throws -> RunCounts {
+        let pipeline = try makePipeline(store: store, faults: faults)
         let readiness = Readiness(settleSeconds: configuration.settleSeconds, clock: SystemClock())
         _ = SpoolIntake(pipeline: pipeline, readiness: readiness).runOnce(maxWait: 10)
         return pipeline.counts
@@ -96,4 +101,21 @@ struct PipelineFixture {
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: root) }
+}
+
+/// Loading a form renders its blank PDF and a second model costs its memory: tests share one set per
+/// form and model path.
+enum SharedResources {
+    private static let cache = Mutex<[String: PipelineResources]>([:])
+
+    static func load(_ configuration: PipelineConfiguration) throws -> PipelineResources {
+        let key = [configuration.formDirectory, configuration.formName, configuration.wordList ?? "-",
+                   configuration.secondOpinionTessdata ?? "-"].joined(separator: "|")
+        return try cache.withLock { cache in
+            if let cached = cache[key] { return cached }
+            let loaded = try PipelineResources.load(configuration)
+            cache[key] = loaded
+            return loaded
+        }
+    }
 }

@@ -11,7 +11,7 @@ import Testing
         let names = ["0000", "0006", "0003"]
         for n in names { try fixture.drop("\(n).tif", copyCorpusSidecar: true) }
         let store = InMemoryQueueStore()
-        let counts = fixture.runOnce(store: store)
+        let counts = try fixture.runOnce(store: store)
         #expect(counts.queued == 3)
         #expect(fixture.spoolFiles().isEmpty)
         for n in names {
@@ -32,7 +32,7 @@ import Testing
         defer { fixture.remove() }
         try fixture.drop("0003.tif", sidecar: ["called_number": "1-555-010-9999", "received_at": "2026-11-20T08:07:00-05:00"])
         let store = InMemoryQueueStore()
-        fixture.runOnce(store: store)
+        try fixture.runOnce(store: store)
         let item = try #require(try store.all().first)
         #expect(item.route == "unrouted")
         #expect(item.flags.contains(.unknownLine))
@@ -45,7 +45,7 @@ import Testing
         defer { fixture.remove() }
         try fixture.drop("0012.tif", sidecar: ["called_number": "1-555-010-4001", "received_at": "2026-11-20T09:00:00-05:00"])
         let store = InMemoryQueueStore()
-        fixture.runOnce(store: store)
+        try fixture.runOnce(store: store)
         let item = try #require(try store.all().first)
         #expect(item.checkboxes["request_type"]?.selected == ["snf"])
         #expect(item.flags.contains(.routeConflict))
@@ -58,7 +58,7 @@ import Testing
         defer { fixture.remove() }
         try fixture.drop("0016.pdf", into: "mail")
         let store = InMemoryQueueStore()
-        fixture.runOnce(store: store)
+        try fixture.runOnce(store: store)
         let item = try #require(try store.all().first)
         #expect(item.channel == .mail)
         #expect(item.route == (try Paths.expectedRoute("0016")))
@@ -74,7 +74,7 @@ import Testing
         try fixture.drop("0003.tif", as: "first.tif", copyCorpusSidecar: true)
         try fixture.drop("0003.tif", as: "again.tif", copyCorpusSidecar: true)
         let store = InMemoryQueueStore()
-        let counts = fixture.runOnce(store: store)
+        let counts = try fixture.runOnce(store: store)
         #expect(try store.all().count == 1)
         #expect(counts.queued + counts.alreadyPresent == 2)
         #expect(fixture.spoolFiles().isEmpty)
@@ -84,7 +84,7 @@ import Testing
         bytes.append(0)
         try bytes.write(to: URL(fileURLWithPath: fixture.spool + "/fax/resent.tif"))
         try FileManager.default.copyItem(atPath: Paths.corpus("0003.json"), toPath: fixture.spool + "/fax/resent.json")
-        fixture.runOnce(store: store)
+        try fixture.runOnce(store: store)
         let items = try store.all().sorted { $0.id < $1.id }
         #expect(items.count == 2)
         let first = try #require(items.first), second = try #require(items.last)

@@ -86,7 +86,7 @@ import Testing
         for _ in 0..<2 {
             let delay = 0.3 + Double(rng.next() % 2500) / 1000
             let started = Date()
-            _ = try daemon.runOnce(killWhen: { Date().timeIntervalSince(started) > delay })
+            _ = try daemon.runOnce(killWhen: { _ in Date().timeIntervalSince(started) > delay })
             let store = try SQLiteQueueStore(path: daemon.database)
             try Self.nothingLost(inputs, fixture: fixture, store: store)
             try store.close()

@@ -60,13 +60,13 @@ final class TinyVolume {
             let full: StageFaultInjector = { stage, _ throws(StageFailure) in
                 if stage == .archive { throw StageFailure(stage: .archive, reason: "write failed (No space left on device)", permanent: false) }
             }
-            let counts = fixture.runOnce(store: store, faults: full)
+            let counts = try fixture.runOnce(store: store, faults: full)
             #expect(counts.leftInSpool == 0 && counts.failed == 1, "simulated: the failed item records it")
             return
         }
         defer { volume.unmount() }
         volume.fill()
-        let counts = fixture.runOnce(store: store)
+        let counts = try fixture.runOnce(store: store)
         #expect(counts.leftInSpool == 1)
         #expect(counts.queued == 0 && counts.failed == 0)
         #expect(Set(fixture.spoolFiles()) == ["fax/0003.tif", "fax/0003.json"])
@@ -74,7 +74,7 @@ final class TinyVolume {
         #expect(Self.archiveFiles(fixture).isEmpty, "left in the archive: \(Self.archiveFiles(fixture))")
 
         volume.freeFiller()
-        let again = fixture.runOnce(store: store)
+        let again = try fixture.runOnce(store: store)
         #expect(again.queued == 1)
         #expect(fixture.spoolFiles().isEmpty)
         let item = try #require(try store.all().first)
@@ -94,7 +94,7 @@ final class TinyVolume {
         defer { volume.unmount() }
         let store = try SQLiteQueueStore(path: fixture.configuration.state + "/queue.sqlite", busyTimeout: 0.2)
         volume.fill()
-        let counts = fixture.runOnce(store: store)
+        let counts = try fixture.runOnce(store: store)
         #expect(counts.leftInSpool == 1)
         #expect(counts.queued == 0)
         #expect(Set(fixture.spoolFiles()) == ["fax/0003.tif", "fax/0003.json"])
@@ -102,7 +102,7 @@ final class TinyVolume {
 
         volume.freeFiller()
         #expect(try store.integrityCheck())
-        let again = fixture.runOnce(store: store)
+        let again = try fixture.runOnce(store: store)
         #expect(again.queued == 1)
         #expect(fixture.spoolFiles().isEmpty)
         #expect(try store.all().count == 1)
@@ -133,7 +133,7 @@ final class TinyVolume {
         let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
         #expect(line.contains("locked"))
 
-        let counts = fixture.runOnce(store: store)
+        let counts = try fixture.runOnce(store: store)
         #expect(counts.leftInSpool == 1)
         #expect(counts.queued == 0)
         #expect(Set(fixture.spoolFiles()) == ["fax/0003.tif", "fax/0003.json"])
@@ -141,7 +141,7 @@ final class TinyVolume {
         try input.fileHandleForWriting.close()
         holder.waitUntilExit()
         #expect(try store.all().isEmpty)
-        let again = fixture.runOnce(store: store)
+        let again = try fixture.runOnce(store: store)
         #expect(again.queued == 1)
         #expect(fixture.spoolFiles().isEmpty)
         #expect(try store.integrityCheck())
@@ -153,7 +153,7 @@ final class TinyVolume {
         defer { fixture.remove() }
         for n in ["0003", "0012", "0018"] { try fixture.drop("\(n).tif", copyCorpusSidecar: true) }
         let store = InMemoryQueueStore()
-        let counts = fixture.runOnce(store: store, faults: { stage, name throws(StageFailure) in
+        let counts = try fixture.runOnce(store: store, faults: { stage, name throws(StageFailure) in
             if stage == .extract, name == "0012.tif" {
                 throw StageFailure(stage: .extract, reason: "OCR engine crashed (injected)", permanent: false)
             }

@@ -12,7 +12,7 @@ import Testing
     @Test func shippedPipelineReadsTheHardSubset() throws {
         let configuration = try PipelineConfiguration.load(path: Paths.packageRoot.appendingPathComponent("Pipelines/prior-auth.yml").path)
         #expect(configuration.secondOpinionTessdata != nil)
-        let extractor = try StagedPipeline.extractorFactory(configuration)()
+        let extractor = try SharedResources.load(configuration).makeExtractor()
         let items = AccuracyHarness.documents(in: Paths.shared.appendingPathComponent("corpus-dev").path)
             .filter { item in Self.subset.contains { item.document.hasSuffix("/\($0).tif") || item.document.hasSuffix("/\($0).pdf") } }
         #expect(items.count == Self.subset.count)
@@ -31,12 +31,12 @@ import Testing
         let fixture = try PipelineFixture(extraYAML: "extraction: {second_opinion_tessdata: /nonexistent/tessdata}")
         defer { fixture.remove() }
         #expect(fixture.configuration.secondOpinionTessdata == "/nonexistent/tessdata")
-        do {
-            _ = try StagedPipeline.extractorFactory(fixture.configuration)()
-            Issue.record("an extractor was built without its second model")
+        do throws(PipelineError) {
+            _ = try PipelineResources.load(fixture.configuration)
+            Issue.record("the pipeline's resources loaded without its second model")
         } catch {
-            #expect(error.reason.contains("extraction.second_opinion_tessdata"))
-            #expect(error.reason.contains("/nonexistent/tessdata"))
+            #expect(error.description.contains("extraction.second_opinion_tessdata"))
+            #expect(error.description.contains("/nonexistent/tessdata"))
         }
     }
 }

@@ -14,9 +14,9 @@ import Glibc
         let pipeline: StagedPipeline
         let intake: SpoolIntake
         let clock: ManualClock
-        init(_ fixture: PipelineFixture, store: any QueueStore, settle: Double) {
+        init(_ fixture: PipelineFixture, store: any QueueStore, settle: Double) throws {
             clock = ManualClock(Date())
-            pipeline = fixture.makePipeline(store: store)
+            pipeline = try fixture.makePipeline(store: store)
             intake = SpoolIntake(pipeline: pipeline, readiness: Readiness(settleSeconds: settle, clock: clock))
         }
         @discardableResult
@@ -49,7 +49,7 @@ import Glibc
         }
         writer.start()
         let store = InMemoryQueueStore()
-        let counts = fixture.runOnce(store: store)
+        let counts = try fixture.runOnce(store: store)
         #expect(counts.taken == 1)
         let items = try store.all()
         #expect(items.count == 1)
@@ -66,7 +66,7 @@ import Glibc
         let cut = try Data(contentsOf: URL(fileURLWithPath: Paths.corpus("0018.tif"))).prefix(3000)
         try cut.write(to: URL(fileURLWithPath: fixture.spool + "/fax/cut.tif"))
         let store = InMemoryQueueStore()
-        let stepped = Stepped(fixture, store: store, settle: 30)
+        let stepped = try Stepped(fixture, store: store, settle: 30)
         #expect(stepped.pass().waiting == 1)
         #expect(try store.all().isEmpty, "taken before it settled")
         stepped.clock.advance(by: 31)
@@ -85,7 +85,7 @@ import Glibc
         defer { fixture.remove() }
         try fixture.drop("0012.tif")
         let store = InMemoryQueueStore()
-        let stepped = Stepped(fixture, store: store, settle: 60)
+        let stepped = try Stepped(fixture, store: store, settle: 60)
         #expect(stepped.pass().waiting == 1)
         try JSONSerialization.data(withJSONObject: ["called_number": "1-555-010-4003", "received_at": "2026-11-20T09:00:00-05:00"])
             .write(to: URL(fileURLWithPath: fixture.spool + "/fax/0012.json"))
@@ -102,7 +102,7 @@ import Glibc
         defer { fixture.remove() }
         try fixture.drop("0012.tif")
         let store = InMemoryQueueStore()
-        let stepped = Stepped(fixture, store: store, settle: 60)
+        let stepped = try Stepped(fixture, store: store, settle: 60)
         #expect(stepped.pass().waiting == 1)
         stepped.clock.advance(by: 30)
         #expect(stepped.pass().waiting == 1)
@@ -120,7 +120,7 @@ import Glibc
         _ = FileManager.default.createFile(atPath: fixture.spool + "/fax/empty.tif", contents: Data())
         _ = FileManager.default.createFile(atPath: fixture.spool + "/fax/empty.done", contents: Data())
         let store = InMemoryQueueStore()
-        fixture.runOnce(store: store)
+        try fixture.runOnce(store: store)
         let item = try #require(try store.all().first)
         #expect(item.status == .failed)
         #expect(item.failure?.reason.contains("empty (0 bytes)") == true)
@@ -142,7 +142,7 @@ import Glibc
         #expect(fd >= 0)
         close(fd)
         let store = InMemoryQueueStore()
-        let intake = SpoolIntake(pipeline: fixture.makePipeline(store: store),
+        let intake = SpoolIntake(pipeline: try fixture.makePipeline(store: store),
                                  readiness: Readiness(settleSeconds: 0, clock: SystemClock()))
         let result = intake.pass()
         intake.pipeline.waitUntilIdle()

@@ -1,0 +1,72 @@
+import FaxImaging
+import FormExtraction
+import Foundation
+
+/// The files a pipeline reads besides its own (form template, word list, OCR models), loaded and checked
+/// once before anything is taken from the spool: a bad one stops the program at start, never a document.
+public struct PipelineResources: Sendable {
+    public let form: FormDefinition
+    public let lexicon: Lexicon?
+    /// The second-opinion model's one engine, shared by every extract worker on its own serial queue.
+    public let secondOpinion: SerialRecognizer?
+    public let policy: ExtractionPolicy
+    /// Where the first model comes from: nil is tesseract's default folder (Debian's fast English model).
+    private let firstModelPath: String?
+
+    /// Loads every configured file; the error names the pipeline key and the path to fix.
+    public static func load(_ configuration: PipelineConfiguration) throws(PipelineError) -> PipelineResources {
+        func refuse(_ key: String, _ reason: String) -> PipelineError {
+            .configuration(file: configuration.file, line: nil, key: key, reason: reason)
+        }
+        let form: FormDefinition
+        do throws(ExtractionError) {
+            form = try FormDefinition.load(directory: configuration.formDirectory, name: configuration.formName)
+        } catch {
+            throw refuse("form.template", error.description)
+        }
+        let lexicon: Lexicon?
+        do throws(ExtractionError) {
+            lexicon = try configuration.wordList.map { path throws(ExtractionError) in try Lexicon.load(path: path) }
+        } catch {
+            throw refuse("extraction.word_list", error.description)
+        }
+        // Both models are opened now, so a missing one is found before the first document rather than by it.
+        do throws(RecognitionError) { _ = try TesseractRecognizer() } catch {
+            throw refuse("extraction", "\(error); tesseract's English model is missing (install tesseract-ocr-eng; scripts/setup.sh does)")
+        }
+        var second: SerialRecognizer?
+        if let path = configuration.secondOpinionTessdata {
+            do throws(RecognitionError) {
+                second = SerialRecognizer(try TesseractRecognizer(dataPath: path), label: "faxintake.ocr.second-opinion")
+            } catch {
+                throw refuse("extraction.second_opinion_tessdata", "\(error) from \(path) (scripts/setup.sh installs it)")
+            }
+        }
+        return PipelineResources(form: form, lexicon: lexicon, secondOpinion: second, policy: configuration.extraction, firstModelPath: nil)
+    }
+
+    /// Resources around a given form, for tests and tools that bring their own recognisers.
+    public init(form: FormDefinition, lexicon: Lexicon? = nil, secondOpinion: SerialRecognizer? = nil,
+                policy: ExtractionPolicy = ExtractionPolicy()) {
+        self.init(form: form, lexicon: lexicon, secondOpinion: secondOpinion, policy: policy, firstModelPath: nil)
+    }
+
+    private init(form: FormDefinition, lexicon: Lexicon?, secondOpinion: SerialRecognizer?, policy: ExtractionPolicy, firstModelPath: String?) {
+        self.form = form
+        self.lexicon = lexicon
+        self.secondOpinion = secondOpinion
+        self.policy = policy
+        self.firstModelPath = firstModelPath
+    }
+
+    /// A worker's extractor: its own first-model engine (made on the worker's queue, used only there) and
+    /// the shared second opinion.
+    public func makeExtractor() throws(StageFailure) -> FormExtractor {
+        do throws(RecognitionError) {
+            return FormExtractor(form: form, recognizer: try TesseractRecognizer(dataPath: firstModelPath), secondOpinion: secondOpinion,
+                                 policy: policy, lexicon: lexicon)
+        } catch {
+            throw StageFailure(stage: .extract, reason: "\(error); is tesseract-ocr-eng installed?", permanent: false)
+        }
+    }
+}
