@@ -107,7 +107,7 @@ done
 restarts=$((restarts + 1))
 inputs=$(sort -u "$WORK/inputs.sha" | wc -l)
 items=$(sqlite3 "$DB" "SELECT count(*) FROM queue_item")
-distinct=$(sqlite3 "$DB" "SELECT count(DISTINCT sha256) FROM queue_item")
+distinct=$(sqlite3 "$DB" "SELECT count(DISTINCT sha256 || ':' || request_page) FROM queue_item")  # one item per request of a file
 failed=$(sqlite3 "$DB" "SELECT count(*) FROM queue_item WHERE status = 'failed'")
 lost=$(lost_now)
 left=$(find "$WORK/spool" -type f | wc -l)

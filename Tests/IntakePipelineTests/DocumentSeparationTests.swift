@@ -64,6 +64,28 @@ enum JoinedFax {
         #expect(try store.all().count == 3)
     }
 
+    @Test("forms back to back, a cover before and notes after: each request's pages; only forms kept whole")
+    func pageRangesOfBackToBackForms() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        let path = fixture.root + "/batch.tif"
+        // A cover sheet, two one-page forms, then two pages of notes.
+        try JoinedFax.make(["0002.tif,0", "0003.tif", "0012.tif", "0004.tif,0", "0004.tif,2"], at: path)
+        let processor = DocumentProcessor(configuration: fixture.configuration, resources: try fixture.resources(),
+                                          store: SQLiteQueueStore.inMemory())
+        let record = IntakeRecord(fileName: "batch.tif", channel: .fax, bytes: try Data(contentsOf: URL(fileURLWithPath: path)))
+        let pages = try processor.pages(record)
+        #expect(pages.pageCount == 5)
+        #expect(pages.formPages.map(\.index) == [1, 2])
+        #expect(pages.formPages.allSatisfy { $0.page.isBilevel })
+        #expect(pages.thumbnails.map(\.index) == [0, 3, 4])
+        #expect(pages.thumbnails.allSatisfy { $0.image.width <= fixture.configuration.thumbnailWidth })
+        let document = try processor.requests(pages, extractor: try fixture.resources().makeExtractor())
+        #expect(document.requests.map(\.formPage) == [2, 3])
+        #expect(document.requests.map(\.pageRange) == [PageRange(first: 1, last: 2), PageRange(first: 3, last: 5)])
+        #expect(document.requests.map { $0.content.fields["member_id"]?.normalized } == (try ["0003", "0012"].map(JoinedFax.memberID)))
+    }
+
     @Test("kill -9 at the commit of a two-form fax, run again: both requests exactly once")
     func killAtCommitOfTwoRequests() throws {
         let fixture = try PipelineFixture()
