@@ -63,6 +63,25 @@ public struct PipelineConfiguration: Sendable {
     public var secondOpinionTessdata: String? = nil
     /// Width in pixels of the thumbnail kept of each page that is not a form (`limits.thumbnail_width`).
     public var thumbnailWidth: Int = 160
+    /// The plan's own data that requests are checked against (`reference:`); every file is optional.
+    public var reference = ReferenceFiles()
+
+    /// The plan's member roster, provider directory and ICD-10-CM code set, and their column names.
+    public struct ReferenceFiles: Sendable, Equatable {
+        /// The eligibility export (CSV), `reference.members`.
+        public var members: String?
+        /// Column names of the roster by meaning, where the export's headers differ (`reference.member_columns`).
+        public var memberColumns: [String: String] = [:]
+        /// The provider directory (CSV), `reference.providers`.
+        public var providers: String?
+        public var providerColumns: [String: String] = [:]
+        /// The folder holding the official ICD-10-CM code list and tabular XML, `reference.icd10cm`.
+        public var icd10cm: String?
+        /// How often a changed roster or directory is looked for and reloaded, in seconds.
+        public var reloadSeconds: Double = 60
+
+        public init() {}
+    }
 
     /// Bounded concurrency for each stage.
     public struct Workers: Sendable, Equatable {
@@ -119,7 +138,7 @@ public struct PipelineConfiguration: Sendable {
         let doc = YAMLReader(node: root, path: "", file: file)
         try doc.expectMapping()
         try doc.rejectUnknown(["name", "spool", "state", "archive", "form", "lines", "routing", "workers", "limits",
-                               "retry", "due_by", "duplicates", "readiness", "extraction"])
+                               "retry", "due_by", "duplicates", "readiness", "extraction", "reference"])
         func resolve(_ p: String) -> String {
             p.hasPrefix("/") ? p : base.appendingPathComponent(p).standardizedFileURL.path
         }
@@ -222,8 +241,27 @@ public struct PipelineConfiguration: Sendable {
                 ocrDPI: try ex.double("ocr_dpi", default: defaults.ocrDPI, in: 100...600)),
             wordList: wordList.map(resolve),
             secondOpinionTessdata: secondOpinion.map(resolve),
-            thumbnailWidth: try limits.int("thumbnail_width", default: 160, in: 16...2000)
+            thumbnailWidth: try limits.int("thumbnail_width", default: 160, in: 16...2000),
+            reference: try referenceFiles(doc, resolve: resolve)
         )
+    }
+
+    /// `reference:`: paths resolve against the pipeline file's folder; column maps name the export's headers.
+    static func referenceFiles(_ doc: YAMLReader, resolve: (String) -> String) throws(PipelineError) -> ReferenceFiles {
+        let ref = doc.child("reference")
+        try ref.rejectUnknown(["members", "member_columns", "providers", "provider_columns", "icd10cm", "reload_seconds"])
+        var files = ReferenceFiles()
+        if let path = ref.optional("members") { files.members = resolve(try path.string()) }
+        if let path = ref.optional("providers") { files.providers = resolve(try path.string()) }
+        if let path = ref.optional("icd10cm") { files.icd10cm = resolve(try path.string()) }
+        files.reloadSeconds = try ref.double("reload_seconds", default: 60, in: 1...86_400)
+        for (key, target) in [("member_columns", \ReferenceFiles.memberColumns), ("provider_columns", \ReferenceFiles.providerColumns)] {
+            guard let map = ref.optional(key) else { continue }
+            var columns: [String: String] = [:]
+            for (name, value) in try map.mapping() { columns[name] = try value.string() }
+            files[keyPath: target] = columns
+        }
+        return files
     }
 
     private static func yamlLine(_ error: YamlError) -> Int? {

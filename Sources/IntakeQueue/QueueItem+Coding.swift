@@ -27,6 +27,8 @@ extension QueueItem {
         case duplicateOf = "duplicate_of"
         case duplicateKey = "duplicate_key"
         case serviceDate = "service_date"
+        case member
+        case servicingProvider = "servicing_provider"
         case failure, history
         // Table layout only.
         case pageFirst = "page_first"
@@ -80,6 +82,8 @@ extension QueueItem {
             duplicateOf: try read.optional(.duplicateOf),
             duplicateKey: try read.optional(.duplicateKey),
             serviceDate: try read.optional(.serviceDate),
+            member: try read.optional(.member),
+            servicingProvider: try read.optional(.servicingProvider),
             failure: try read.optional(.failure),
             history: try read.value(.history)
         )
@@ -122,6 +126,8 @@ extension QueueItem {
         try container.encodeIfPresent(duplicateOf, forKey: .duplicateOf)
         try container.encodeIfPresent(duplicateKey, forKey: .duplicateKey)
         try container.encodeIfPresent(serviceDate, forKey: .serviceDate)
+        try container.encodeIfPresent(member, forKey: .member)
+        try container.encodeIfPresent(servicingProvider, forKey: .servicingProvider)
         try container.encodeIfPresent(failure, forKey: .failure)
         try container.encode(history, forKey: .history)
     }

@@ -62,6 +62,8 @@ extension QueueItem: FetchableRecord, PersistableRecord {
         public static let duplicateOf = Column(CodingKeys.duplicateOf)
         public static let duplicateKey = Column(CodingKeys.duplicateKey)
         public static let serviceDate = Column(CodingKeys.serviceDate)
+        public static let member = Column(CodingKeys.member)
+        public static let servicingProvider = Column(CodingKeys.servicingProvider)
         public static let failure = Column(CodingKeys.failure)
         public static let failedStage = Column(CodingKeys.failedStage)
         public static let history = Column(CodingKeys.history)
@@ -69,7 +71,7 @@ extension QueueItem: FetchableRecord, PersistableRecord {
         /// What a state change or requeue may rewrite; the source columns (sha256, received_at, …) never change.
         public static let mutable: [Column] = [
             route, priority, dueBy, status, queuedAt, pageFirst, pageLast, formPage, formID, requestPage,
-            fields, checkboxes, flags, duplicateOf, duplicateKey, serviceDate, failure, failedStage, history,
+            fields, checkboxes, flags, duplicateOf, duplicateKey, serviceDate, member, servicingProvider, failure, failedStage, history,
         ]
     }
 }

@@ -195,6 +195,52 @@ public struct PageRange: Hashable, Sendable, Codable, CustomStringConvertible {
     public var description: String { first == last ? "p.\(first)" : "pp.\(first)-\(last)" }
 }
 
+/// Whether the member a request names is on the plan's roster and covered on the service date.
+public enum MemberStatus: String, Hashable, Sendable, Codable, CaseIterable {
+    case eligible
+    case notEligible = "not_eligible"
+    case notFound = "not_found"
+}
+
+/// What the member roster concluded about a request's member (no name or id: those are its fields).
+public struct MemberCheck: Hashable, Sendable, Codable {
+    public var status: MemberStatus
+    public var plan: String?
+    /// `YYYY-MM-DD`; nil end = open coverage.
+    public var coverageStart: String?
+    public var coverageEnd: String?
+
+    public init(status: MemberStatus, plan: String? = nil, coverageStart: String? = nil, coverageEnd: String? = nil) {
+        self.status = status
+        self.plan = plan
+        self.coverageStart = coverageStart
+        self.coverageEnd = coverageEnd
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status, plan
+        case coverageStart = "coverage_start"
+        case coverageEnd = "coverage_end"
+    }
+}
+
+/// The servicing provider's network status in the plan's directory.
+public enum NetworkStatus: String, Hashable, Sendable, Codable, CaseIterable {
+    case `in`
+    case out
+    /// The NPI was not read, or is not in the directory.
+    case unknown
+}
+
+/// What the provider directory concluded about a request's servicing provider.
+public struct ServicingProviderCheck: Hashable, Sendable, Codable {
+    public var network: NetworkStatus
+
+    public init(network: NetworkStatus) {
+        self.network = network
+    }
+}
+
 /// What reprocessing a document recomputes; `requeue` replaces exactly these on an existing item.
 public struct ItemContent: Hashable, Sendable, Codable {
     /// "elective", "emergency_inpatient", "snf", "unrouted", or another configured route.
@@ -214,14 +260,21 @@ public struct ItemContent: Hashable, Sendable, Codable {
     /// Opaque, already-hashed key from member ID and procedure codes (PHI-derived: never store it raw).
     public var duplicateKey: String?
     public var serviceDate: Date?
+    /// The roster's word on the member; nil when no roster is configured or nothing was read.
+    public var member: MemberCheck?
+    /// The directory's word on the servicing provider; nil when no directory is configured.
+    public var servicingProvider: ServicingProviderCheck?
 
     public init(
         route: String, priority: Priority, dueBy: Date? = nil,
         formPage: Int? = nil, formID: String? = nil,
         fields: [String: StoredField] = [:], checkboxes: [String: StoredCheckboxGroup] = [:],
         flags: [ItemFlag] = [], duplicateOf: ItemID? = nil,
-        duplicateKey: String? = nil, serviceDate: Date? = nil
+        duplicateKey: String? = nil, serviceDate: Date? = nil,
+        member: MemberCheck? = nil, servicingProvider: ServicingProviderCheck? = nil
     ) {
+        self.member = member
+        self.servicingProvider = servicingProvider
         self.route = route
         self.priority = priority
         self.dueBy = dueBy
@@ -315,6 +368,8 @@ public struct QueueItem: Hashable, Sendable, Codable, Identifiable {
     /// Opaque, already-hashed key from member ID and procedure codes (PHI-derived: never store it raw).
     public var duplicateKey: String?
     public var serviceDate: Date?
+    public var member: MemberCheck?
+    public var servicingProvider: ServicingProviderCheck?
     /// Present exactly while `status == .failed`, and kept when a failed item is marked done by hand.
     public var failure: FailureRecord?
     public var history: [HistoryEntry]
@@ -327,8 +382,11 @@ public struct QueueItem: Hashable, Sendable, Codable, Identifiable {
         pageCount: Int, pageRange: PageRange? = nil, formPage: Int?, formID: String?,
         fields: [String: StoredField], checkboxes: [String: StoredCheckboxGroup],
         flags: [ItemFlag], duplicateOf: ItemID?, duplicateKey: String?, serviceDate: Date?,
+        member: MemberCheck? = nil, servicingProvider: ServicingProviderCheck? = nil,
         failure: FailureRecord?, history: [HistoryEntry]
     ) {
+        self.member = member
+        self.servicingProvider = servicingProvider
         self.id = id
         self.route = route
         self.priority = priority
@@ -363,7 +421,8 @@ public struct QueueItem: Hashable, Sendable, Codable, Identifiable {
             ItemContent(
                 route: route, priority: priority, dueBy: dueBy, formPage: formPage, formID: formID,
                 fields: fields, checkboxes: checkboxes, flags: flags, duplicateOf: duplicateOf,
-                duplicateKey: duplicateKey, serviceDate: serviceDate
+                duplicateKey: duplicateKey, serviceDate: serviceDate,
+                member: member, servicingProvider: servicingProvider
             )
         }
         set {
@@ -378,6 +437,8 @@ public struct QueueItem: Hashable, Sendable, Codable, Identifiable {
             duplicateOf = newValue.duplicateOf
             duplicateKey = newValue.duplicateKey
             serviceDate = newValue.serviceDate
+            member = newValue.member
+            servicingProvider = newValue.servicingProvider
         }
     }
 

@@ -305,6 +305,13 @@ public final class SQLiteQueueStore: QueueStore {
             try db.drop(index: "queue_item_sha256")
             try db.create(index: "queue_item_sha256_request", on: "queue_item", columns: ["sha256", "request_page"], options: .unique)
         }
+        migrator.registerMigration("v3: reference checks") { db in
+            // What the member roster and the provider directory concluded, as JSON (status, plan, coverage; network).
+            try db.alter(table: "queue_item") { table in
+                table.add(column: "member", .text)
+                table.add(column: "servicing_provider", .text)
+            }
+        }
         return migrator
     }
 
