@@ -52,6 +52,7 @@ import Testing
             #expect(error.file.hasSuffix("icd10cm-tabular-2026.xml"))
             #expect(error.line == 1)
             #expect(error.column != nil)
+            #expect(error.description.contains("not well-formed XML"), "\(error)")
         }
     }
 
