@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "FormExtraction", targets: ["FormExtraction"]),
         .library(name: "IntakeQueue", targets: ["IntakeQueue"]),
         .library(name: "IntakePipeline", targets: ["IntakePipeline"]),
+        .library(name: "ReferenceData", targets: ["ReferenceData"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -36,6 +37,8 @@ let package = Package(
         .target(name: "FormExtraction", dependencies: ["FaxImaging"]),
         // The structured queue: store protocol and its SQLite (GRDB) store, on disk or in memory.
         .target(name: "IntakeQueue", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // The plan's reference data — member roster, provider directory, ICD-10-CM — and the checks against it.
+        .target(name: "ReferenceData"),
         // Spool watching, staged workers, routing, reports.
         .target(
             name: "IntakePipeline",
@@ -64,6 +67,7 @@ let package = Package(
         .testTarget(name: "FormExtractionTests", dependencies: ["FormExtraction", "FaxImaging"]),
         .testTarget(name: "IntakeQueueTests", dependencies: ["IntakeQueue"]),
         .testTarget(name: "FaxIntakeCLITests", dependencies: ["FaxIntakeCLI"]),
+        .testTarget(name: "ReferenceDataTests", dependencies: ["ReferenceData"]),
         .testTarget(name: "IntakePipelineTests", dependencies: ["IntakePipeline", "IntakeQueue", "FormExtraction", "FaxImaging"]),
     ]
 )
