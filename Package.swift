@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "IntakePipeline",
             dependencies: [
-                "FaxImaging", "FormExtraction", "IntakeQueue",
+                "FaxImaging", "FormExtraction", "IntakeQueue", "ReferenceData",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),

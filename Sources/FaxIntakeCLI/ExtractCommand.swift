@@ -95,17 +95,22 @@ struct ExtractOutput: Encodable {
         var pages: Int
         var form: FormLocation?
         var pageRange: PageRange
-        var fields: [String: FieldReading]
+        /// The fields as validated and checked against the plan's data (corrections included).
+        var fields: [String: StoredField]
         var checkboxes: [String: CheckboxReading]
         var method: ExtractionMethod
+        var member: MemberCheck?
+        var servicingProvider: ProviderNetworkCheck?
+        var flags: [ItemFlag]
 
         init(_ draft: RequestDraft) {
             let r = draft.extraction
             file = r.file; pages = r.pages; form = r.form; pageRange = draft.pageRange
-            fields = r.fields; checkboxes = r.checkboxes; method = r.method
+            fields = draft.content.fields; checkboxes = r.checkboxes; method = r.method
+            member = draft.content.member; servicingProvider = draft.content.servicingProvider; flags = draft.content.flags
         }
 
-        enum CodingKeys: String, CodingKey { case file, pages, form, pageRange, fields, checkboxes, method }
+        enum CodingKeys: String, CodingKey { case file, pages, form, pageRange, fields, checkboxes, method, member, servicingProvider, flags }
 
         func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -117,6 +122,9 @@ struct ExtractOutput: Encodable {
             try c.encode(fields, forKey: .fields)
             try c.encode(checkboxes, forKey: .checkboxes)
             try c.encode(method, forKey: .method)
+            try c.encodeIfPresent(member, forKey: .member)
+            try c.encodeIfPresent(servicingProvider, forKey: .servicingProvider)
+            try c.encode(flags, forKey: .flags)
         }
     }
 

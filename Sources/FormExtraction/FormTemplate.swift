@@ -54,6 +54,7 @@ public enum FieldRole: String, Sendable, Equatable, Codable, CaseIterable {
     case requestingProviderFax = "requesting_provider_fax"
     case servicingProviderName = "servicing_provider_name"
     case servicingProviderNPI = "servicing_provider_npi"
+    case servicingProviderAddress = "servicing_provider_address"
     case serviceDate = "service_date"
     case serviceEndDate = "service_end_date"
     case diagnosisCode = "diagnosis_code"

@@ -3,6 +3,7 @@ import FaxImaging
 import FormExtraction
 import Foundation
 import IntakeQueue
+import ReferenceData
 
 // One document flows one way through four typed stages:
 //   IntakeRecord (bytes, hash, sidecar, line, time) → DocumentPages (form pages held, thumbnails)
@@ -268,7 +269,7 @@ public struct DocumentProcessor: Sendable {
         }
         var drafts: [RequestDraft] = []
         for reading in readings {
-            let form = try validate(reading.result)
+            let form = try validate(reading.result, receivedAt: pages.record.receivedAt)
             var content = route(form, channel: pages.record.channel, line: pages.line, receivedAt: pages.record.receivedAt)
             content.flags += pages.record.flags
             drafts.append(RequestDraft(formPage: reading.formPage, pageRange: reading.range, extraction: reading.result, content: content))
@@ -288,9 +289,11 @@ public struct DocumentProcessor: Sendable {
         var serviceDate: Date?
         var duplicateKey: String?
         var flags: [ItemFlag]
+        var member: MemberCheck?
+        var servicingProvider: ProviderNetworkCheck?
     }
 
-    func validate(_ result: ExtractionResult) throws(StageFailure) -> ValidatedForm {
+    func validate(_ result: ExtractionResult, receivedAt: Date) throws(StageFailure) -> ValidatedForm {
         var fields: [String: StoredField] = [:]
         for (name, r) in result.fields {
             guard r.confidence.isFinite else {
@@ -307,10 +310,17 @@ public struct DocumentProcessor: Sendable {
             boxes[name] = StoredCheckboxGroup(selected: r.selected, confidence: r.confidence, needsReview: r.needsReview)
         }
         var flags: [ItemFlag] = []
+        var references = ReferenceChecks.Outcome()
+        if result.form != nil {
+            // Coverage without a service date is judged on the day the request arrived, so a reprocess
+            // months later concludes what the first run did.
+            references = resources.references.apply(to: &fields, checkboxes: boxes, on: DayDate.today(in: TimeZone(identifier: "UTC")!, now: receivedAt))
+        }
         if result.form == nil { flags.append(.noForm) }
         if fields.values.contains(where: \.needsReview) || boxes.values.contains(where: \.needsReview) {
             flags.append(.needsReview)
         }
+        flags += references.flags
         let template = resources.form.template
         // Roles, not names: a plan's own form names its fields as it likes.
         let urgentOptions = template.group(role: .priority)?.options.filter { $0.role == .urgent }.map(\.value) ?? []
@@ -321,7 +331,8 @@ public struct DocumentProcessor: Sendable {
         return ValidatedForm(
             formPage: result.form?.page, formID: result.form?.id, fields: fields, checkboxes: boxes,
             requestTypes: requestTypes, priority: priority, serviceDate: serviceDate,
-            duplicateKey: duplicateKey(fields), flags: flags)
+            duplicateKey: duplicateKey(fields), flags: flags, member: references.member,
+            servicingProvider: references.servicingProvider)
     }
 
     /// Routes and dates one request; `line` is `.none` for mail-room scans.
@@ -333,7 +344,8 @@ public struct DocumentProcessor: Sendable {
         return ItemContent(
             route: decision.route, priority: form.priority, dueBy: receivedAt + hours * 3600,
             formPage: form.formPage, formID: form.formID, fields: form.fields, checkboxes: form.checkboxes,
-            flags: flags, duplicateOf: nil, duplicateKey: form.duplicateKey, serviceDate: form.serviceDate)
+            flags: flags, duplicateOf: nil, duplicateKey: form.duplicateKey, serviceDate: form.serviceDate,
+            member: form.member, servicingProvider: form.servicingProvider)
     }
 
     /// SHA-256 of member id and sorted procedure codes: re-sends match, yet the key reveals neither.

@@ -79,6 +79,9 @@ public struct PipelineConfiguration: Sendable {
         public var icd10cm: String?
         /// How often a changed roster or directory is looked for and reloaded, in seconds.
         public var reloadSeconds: Double = 60
+        /// The confidence a field takes when the plan's data confirms it (an id, name and birth date that
+        /// all agree with one member; an NPI in the directory), `reference.confirmed_confidence`.
+        public var confirmedConfidence: Double = 0.999
 
         public init() {}
     }
@@ -249,12 +252,14 @@ public struct PipelineConfiguration: Sendable {
     /// `reference:`: paths resolve against the pipeline file's folder; column maps name the export's headers.
     static func referenceFiles(_ doc: YAMLReader, resolve: (String) -> String) throws(PipelineError) -> ReferenceFiles {
         let ref = doc.child("reference")
-        try ref.rejectUnknown(["members", "member_columns", "providers", "provider_columns", "icd10cm", "reload_seconds"])
+        try ref.rejectUnknown(["members", "member_columns", "providers", "provider_columns", "icd10cm", "reload_seconds",
+                               "confirmed_confidence"])
         var files = ReferenceFiles()
         if let path = ref.optional("members") { files.members = resolve(try path.string()) }
         if let path = ref.optional("providers") { files.providers = resolve(try path.string()) }
         if let path = ref.optional("icd10cm") { files.icd10cm = resolve(try path.string()) }
         files.reloadSeconds = try ref.double("reload_seconds", default: 60, in: 1...86_400)
+        files.confirmedConfidence = try ref.double("confirmed_confidence", default: 0.999, in: 0...1)
         for (key, target) in [("member_columns", \ReferenceFiles.memberColumns), ("provider_columns", \ReferenceFiles.providerColumns)] {
             guard let map = ref.optional(key) else { continue }
             var columns: [String: String] = [:]

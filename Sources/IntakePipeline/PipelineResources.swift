@@ -10,6 +10,8 @@ public struct PipelineResources: Sendable {
     /// The second-opinion model's one engine, shared by every extract worker on its own serial queue.
     public let secondOpinion: SerialRecognizer?
     public let policy: ExtractionPolicy
+    /// The plan's member roster, provider directory and ICD-10-CM, where the pipeline names them.
+    public let references: ReferenceChecks
     /// Where the first model comes from: nil is tesseract's default folder (Debian's fast English model).
     private let firstModelPath: String?
 
@@ -42,16 +44,21 @@ public struct PipelineResources: Sendable {
                 throw refuse("extraction.second_opinion_tessdata", "\(error) from \(path) (scripts/setup.sh installs it)")
             }
         }
-        return PipelineResources(form: form, lexicon: lexicon, secondOpinion: second, policy: configuration.extraction, firstModelPath: nil)
+        let references = try ReferenceChecks.load(configuration, template: form.template)
+        return PipelineResources(form: form, lexicon: lexicon, secondOpinion: second, policy: configuration.extraction,
+                                 references: references, firstModelPath: nil)
     }
 
     /// Resources around a given form, for tests and tools that bring their own recognisers.
     public init(form: FormDefinition, lexicon: Lexicon? = nil, secondOpinion: SerialRecognizer? = nil,
                 policy: ExtractionPolicy = ExtractionPolicy()) {
-        self.init(form: form, lexicon: lexicon, secondOpinion: secondOpinion, policy: policy, firstModelPath: nil)
+        self.init(form: form, lexicon: lexicon, secondOpinion: secondOpinion, policy: policy,
+                  references: .none(form.template), firstModelPath: nil)
     }
 
-    private init(form: FormDefinition, lexicon: Lexicon?, secondOpinion: SerialRecognizer?, policy: ExtractionPolicy, firstModelPath: String?) {
+    private init(form: FormDefinition, lexicon: Lexicon?, secondOpinion: SerialRecognizer?, policy: ExtractionPolicy,
+                 references: ReferenceChecks, firstModelPath: String?) {
+        self.references = references
         self.form = form
         self.lexicon = lexicon
         self.secondOpinion = secondOpinion

@@ -233,7 +233,7 @@ public enum NetworkStatus: String, Hashable, Sendable, Codable, CaseIterable {
 }
 
 /// What the provider directory concluded about a request's servicing provider.
-public struct ServicingProviderCheck: Hashable, Sendable, Codable {
+public struct ProviderNetworkCheck: Hashable, Sendable, Codable {
     public var network: NetworkStatus
 
     public init(network: NetworkStatus) {
@@ -263,7 +263,7 @@ public struct ItemContent: Hashable, Sendable, Codable {
     /// The roster's word on the member; nil when no roster is configured or nothing was read.
     public var member: MemberCheck?
     /// The directory's word on the servicing provider; nil when no directory is configured.
-    public var servicingProvider: ServicingProviderCheck?
+    public var servicingProvider: ProviderNetworkCheck?
 
     public init(
         route: String, priority: Priority, dueBy: Date? = nil,
@@ -271,7 +271,7 @@ public struct ItemContent: Hashable, Sendable, Codable {
         fields: [String: StoredField] = [:], checkboxes: [String: StoredCheckboxGroup] = [:],
         flags: [ItemFlag] = [], duplicateOf: ItemID? = nil,
         duplicateKey: String? = nil, serviceDate: Date? = nil,
-        member: MemberCheck? = nil, servicingProvider: ServicingProviderCheck? = nil
+        member: MemberCheck? = nil, servicingProvider: ProviderNetworkCheck? = nil
     ) {
         self.member = member
         self.servicingProvider = servicingProvider
@@ -369,7 +369,7 @@ public struct QueueItem: Hashable, Sendable, Codable, Identifiable {
     public var duplicateKey: String?
     public var serviceDate: Date?
     public var member: MemberCheck?
-    public var servicingProvider: ServicingProviderCheck?
+    public var servicingProvider: ProviderNetworkCheck?
     /// Present exactly while `status == .failed`, and kept when a failed item is marked done by hand.
     public var failure: FailureRecord?
     public var history: [HistoryEntry]
@@ -382,7 +382,7 @@ public struct QueueItem: Hashable, Sendable, Codable, Identifiable {
         pageCount: Int, pageRange: PageRange? = nil, formPage: Int?, formID: String?,
         fields: [String: StoredField], checkboxes: [String: StoredCheckboxGroup],
         flags: [ItemFlag], duplicateOf: ItemID?, duplicateKey: String?, serviceDate: Date?,
-        member: MemberCheck? = nil, servicingProvider: ServicingProviderCheck? = nil,
+        member: MemberCheck? = nil, servicingProvider: ProviderNetworkCheck? = nil,
         failure: FailureRecord?, history: [HistoryEntry]
     ) {
         self.member = member

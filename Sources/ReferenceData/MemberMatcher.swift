@@ -84,6 +84,14 @@ public struct MemberMatch: Sendable, Equatable {
 
     /// All three identity fields agree with one member.
     public var isConfirmed: Bool { confirmed.count == MemberField.allCases.count }
+
+    public init(status: Status, member: Member?, correctedID: String?, confirmed: Set<MemberField>, issues: [MemberMatchIssue]) {
+        self.status = status
+        self.member = member
+        self.correctedID = correctedID
+        self.confirmed = confirmed
+        self.issues = issues
+    }
 }
 
 /// Matches what the form says about the member against the roster. The rules, in order:

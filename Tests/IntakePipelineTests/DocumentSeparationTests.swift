@@ -160,6 +160,8 @@ enum JoinedFax {
         ("form.template", "form: {template: /nonexistent/forms/mpa}"),
         ("extraction.word_list", "extraction: {word_list: /nonexistent/words.txt}"),
         ("extraction.second_opinion_tessdata", "extraction: {second_opinion_tessdata: /nonexistent/tessdata}"),
+        ("reference.members", "reference: {members: /nonexistent/members.csv}"),
+        ("reference.icd10cm", "reference: {icd10cm: /nonexistent/icd10cm}"),
     ])
     func misconfigurationTakesNothing(key: String, yaml: String) throws {
         let fixture = try PipelineFixture()

@@ -110,7 +110,7 @@ enum SharedResources {
 
     static func load(_ configuration: PipelineConfiguration) throws -> PipelineResources {
         let key = [configuration.formDirectory, configuration.formName, configuration.wordList ?? "-",
-                   configuration.secondOpinionTessdata ?? "-"].joined(separator: "|")
+                   configuration.secondOpinionTessdata ?? "-", "\(configuration.reference)"].joined(separator: "|")
         return try cache.withLock { cache in
             if let cached = cache[key] { return cached }
             let loaded = try PipelineResources.load(configuration)

@@ -13,7 +13,7 @@ struct QueueStoreBehaviourTests {
         var new = sampleItem(1, priority: .urgent, dueBy: day(3) + 0.001, duplicateKey: "k-hash", serviceDate: day(10))
         new.content.duplicateOf = ItemID(42)
         new.content.member = MemberCheck(status: .notEligible, plan: "Ohio Medicaid", coverageStart: "2012-02-01", coverageEnd: "2025-12-31")
-        new.content.servicingProvider = ServicingProviderCheck(network: .out)
+        new.content.servicingProvider = ProviderNetworkCheck(network: .out)
         new.sha256 = sha(1).uppercased()
 
         let inserted = try insertNew(fixture.store, new)

@@ -1,0 +1,313 @@
+import FormExtraction
+import Foundation
+import IntakeQueue
+import ReferenceData
+
+/// The plan's own data (member roster, provider directory, ICD-10-CM) as loaded at start, and what a
+/// request's fields learn from it: confirmations, corrections, the member's eligibility and the
+/// servicing provider's network.
+public struct ReferenceChecks: Sendable {
+    let roster: ReloadingReference<MemberRoster>?
+    let directory: ReloadingReference<ProviderDirectory>?
+    let diagnoses: DiagnosisCheck?
+    /// The confidence a field takes when the plan's data confirms it (`reference.confirmed_confidence`).
+    let confirmedConfidence: Double
+    let template: FormTemplate
+
+    /// No reference data: nothing is checked.
+    static func none(_ template: FormTemplate) -> ReferenceChecks {
+        ReferenceChecks(roster: nil, directory: nil, diagnoses: nil, confirmedConfidence: 1, template: template)
+    }
+
+    /// Loads every configured file; an error names the pipeline key, the file, line and column.
+    static func load(_ configuration: PipelineConfiguration, template: FormTemplate) throws(PipelineError) -> ReferenceChecks {
+        let files = configuration.reference
+        func refuse(_ key: String, _ reason: String) -> PipelineError {
+            .configuration(file: configuration.file, line: nil, key: key, reason: reason)
+        }
+        var roster: ReloadingReference<MemberRoster>?
+        if let path = files.members {
+            var columns = ReferenceColumns.Members()
+            let known: [String: WritableKeyPath<ReferenceColumns.Members, String>] = [
+                "member_id": \.memberID, "last_name": \.lastName, "first_name": \.firstName, "date_of_birth": \.dateOfBirth,
+                "sex": \.sex, "plan": \.plan, "coverage_start": \.coverageStart, "coverage_end": \.coverageEnd,
+            ]
+            for (meaning, header) in files.memberColumns {
+                guard let keyPath = known[meaning] else {
+                    throw refuse("reference.member_columns.\(meaning)", "unknown column meaning; expected one of: \(known.keys.sorted().joined(separator: ", "))")
+                }
+                columns[keyPath: keyPath] = header
+            }
+            do { roster = try ReloadingReference(members: path, columns: columns, checkInterval: files.reloadSeconds) } catch {
+                throw refuse("reference.members", error.description)
+            }
+        }
+        var directory: ReloadingReference<ProviderDirectory>?
+        if let path = files.providers {
+            var columns = ReferenceColumns.Providers()
+            let known: [String: WritableKeyPath<ReferenceColumns.Providers, String>] = [
+                "npi": \.npi, "kind": \.kind, "name": \.name, "tin": \.tin, "phone": \.phone, "fax": \.fax,
+                "address": \.address, "network": \.network,
+            ]
+            for (meaning, header) in files.providerColumns {
+                guard let keyPath = known[meaning] else {
+                    throw refuse("reference.provider_columns.\(meaning)", "unknown column meaning; expected one of: \(known.keys.sorted().joined(separator: ", "))")
+                }
+                columns[keyPath: keyPath] = header
+            }
+            do { directory = try ReloadingReference(providers: path, columns: columns, checkInterval: files.reloadSeconds) } catch {
+                throw refuse("reference.providers", error.description)
+            }
+        }
+        var diagnoses: DiagnosisCheck?
+        if let folder = files.icd10cm {
+            do { diagnoses = DiagnosisCheck(codeSet: try ICD10CM.load(folder: folder)) } catch {
+                throw refuse("reference.icd10cm", "\(error.description) (scripts/setup.sh installs the code set)")
+            }
+        }
+        return ReferenceChecks(roster: roster, directory: directory, diagnoses: diagnoses,
+                               confirmedConfidence: files.confirmedConfidence, template: template)
+    }
+
+    /// What the checks concluded for one request.
+    struct Outcome {
+        var member: MemberCheck?
+        var servicingProvider: ProviderNetworkCheck?
+        var flags: [ItemFlag] = []
+    }
+
+    /// Checks one request's fields in place: a value the plan's data confirms becomes confident, one it
+    /// corrects takes the corrected value and says so, one it contradicts goes to review.
+    func apply(to fields: inout [String: StoredField], checkboxes: [String: StoredCheckboxGroup], on day: DayDate) -> Outcome {
+        var outcome = Outcome()
+        if let roster { outcome.member = checkMember(&fields, roster: roster.current, day: day, flags: &outcome.flags) }
+        if let directory { outcome.servicingProvider = checkProviders(&fields, checkboxes: checkboxes, directory: directory.current, flags: &outcome.flags) }
+        if let diagnoses { checkDiagnoses(&fields, diagnoses) }
+        return outcome
+    }
+
+    private func name(_ role: FieldRole) -> String? { template.fields(role: role).first?.name }
+
+    private func confirm(_ field: inout StoredField) {
+        guard field.valid, !field.value.isEmpty else { return }
+        field.confidence = max(field.confidence, confirmedConfidence)
+        field.needsReview = false
+        field.issues.removeAll { $0 == FieldIssue.lowConfidence.description }
+    }
+
+    private func disagree(_ field: inout StoredField, _ issue: String) {
+        field.needsReview = true
+        field.issues.append(issue)
+    }
+
+    private func checkMember(_ fields: inout [String: StoredField], roster: MemberRoster, day: DayDate, flags: inout [ItemFlag]) -> MemberCheck? {
+        guard let idName = name(.memberID) else { return nil }
+        let id = fields[idName]
+        let nameField = name(.memberName).flatMap { fields[$0] }
+        let dobField = name(.memberDateOfBirth).flatMap { fields[$0] }
+        let service = name(.serviceDate).flatMap { fields[$0]?.normalized }
+        let query = MemberQuery(
+            memberID: id.map { $0.normalized.isEmpty ? $0.value : $0.normalized }.flatMap { $0.isEmpty ? nil : $0 },
+            memberIDValid: id?.valid ?? false, memberIDSure: (id?.valid ?? false) && !(id?.needsReview ?? true),
+            name: nameField.flatMap { $0.value.isEmpty ? nil : $0.value },
+            dateOfBirth: dobField.flatMap { $0.normalized.isEmpty ? nil : $0.normalized },
+            serviceStart: service.flatMap { $0.isEmpty ? nil : $0 })
+        guard query.memberID != nil || query.name != nil else { return nil }
+        var match = MemberMatcher(roster: roster).match(query, today: day)
+        var identifiedByNameAndBirthDate = false
+        if match.member == nil, query.memberID != nil, let name = query.name, let born = query.dateOfBirth.flatMap(DayDate.init),
+           case let candidates = roster.members(named: name, bornOn: born), candidates.count == 1 {
+            // The id as read is on no one (a digit lost, doubled or swapped by a damaged fax), but the name
+            // and birth date name exactly one member: that member, with the id left for a person to confirm.
+            let member = candidates[0]
+            let serviceDay = query.serviceStart.flatMap(DayDate.init) ?? day
+            match = MemberMatch(status: member.isCovered(on: serviceDay) ? .eligible : .notEligible, member: member,
+                                correctedID: member.id, confirmed: [.name, .dateOfBirth], issues: [])
+            identifiedByNameAndBirthDate = true
+        }
+        if var field = fields[idName] {
+            if identifiedByNameAndBirthDate, let corrected = match.correctedID {
+                field.issues.append("read as '\(field.value)'; the member roster's id for this name and date of birth")
+                field.value = corrected
+                field.normalized = corrected
+                field.valid = true
+                field.needsReview = true
+            } else if let corrected = match.correctedID {
+                // The matcher's own issue says how (within confusion distance, or by name and birth date).
+                field.value = corrected
+                field.normalized = corrected
+                field.valid = true
+            }
+            for issue in match.issues where !issue.description.isEmpty { field.issues.append(issue.description) }
+            if match.confirmed.contains(.id) { confirm(&field) } else if match.member == nil || !match.issues.isEmpty {
+                field.needsReview = true
+            }
+            fields[idName] = field
+        }
+        for (role, which) in [(FieldRole.memberName, MemberField.name), (.memberDateOfBirth, .dateOfBirth)] {
+            guard let key = name(role), var field = fields[key] else { continue }
+            if match.confirmed.contains(which) { confirm(&field) }
+            fields[key] = field
+        }
+        let check: MemberCheck
+        switch match.status {
+        case .eligible:
+            check = MemberCheck(status: .eligible)
+        case .notEligible:
+            check = MemberCheck(status: .notEligible)
+            flags.append(.memberNotEligible)
+        case .notFound:
+            check = MemberCheck(status: .notFound)
+            flags.append(.memberNotFound)
+        }
+        guard let member = match.member else { return check }
+        return MemberCheck(status: check.status, plan: member.plan, coverageStart: member.coverageStart.description,
+                           coverageEnd: member.coverageEnd?.description)
+    }
+
+    /// The numbers of an address (street number, ZIP code): what a misread street name leaves intact.
+    static func addressNumbers(_ address: String) -> [String] {
+        address.split { !("0"..."9").contains($0) }.map(String.init)
+    }
+
+    /// Levenshtein distance with adjacent transpositions: how many digits a fax lost, doubled, changed or swapped.
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+            }
+        }
+        return d[a.count][b.count]
+    }
+
+    private func checkProviders(_ fields: inout [String: StoredField], checkboxes: [String: StoredCheckboxGroup],
+                                directory: ProviderDirectory, flags: inout [ItemFlag]) -> ProviderNetworkCheck {
+        let matcher = ProviderMatcher(directory: directory)
+        func read(_ role: FieldRole) -> String? {
+            name(role).flatMap { fields[$0] }.flatMap { $0.normalized.isEmpty ? ($0.value.isEmpty ? nil : $0.value) : $0.normalized }
+        }
+        let requesting = matcher.checkRequesting(npi: read(.requestingProviderNPI), name: read(.requestingProviderName),
+                                                 tin: read(.requestingProviderTIN), phone: read(.requestingProviderPhone),
+                                                 fax: read(.requestingProviderFax))
+        if requesting.npi == .found {
+            for (role, verdict) in [(FieldRole.requestingProviderNPI, AttributeCheck.confirmed), (.requestingProviderName, requesting.name),
+                                    (.requestingProviderTIN, requesting.tin), (.requestingProviderPhone, requesting.phone),
+                                    (.requestingProviderFax, requesting.fax)] {
+                guard let key = name(role), var field = fields[key] else { continue }
+                switch verdict {
+                case .confirmed: confirm(&field)
+                case .disagrees: disagree(&field, "disagrees with the provider directory")
+                case .notRead, .notOnFile: break
+                }
+                fields[key] = field
+            }
+        } else if requesting.npi == .notInDirectory, let key = name(.requestingProviderNPI), var field = fields[key] {
+            disagree(&field, "not in the provider directory")
+            fields[key] = field
+        }
+        let ticked = template.group(role: .servicingInNetwork).flatMap { group -> [String]? in
+            guard let selected = checkboxes[group.name]?.selected else { return nil }
+            // The box's options by meaning, so the matcher sees yes/no whatever the form calls them.
+            return selected.compactMap { value in
+                switch group.options.first(where: { $0.value == value })?.role {
+                case .inNetwork: "yes"
+                case .outOfNetwork: "no"
+                default: nil
+                }
+            }
+        } ?? []
+        var servicing = matcher.checkServicing(npi: read(.servicingProviderNPI), box: InNetworkBox(ticked: ticked))
+        if servicing.npi == .found, let key = name(.servicingProviderNPI), var field = fields[key] {
+            confirm(&field)
+            fields[key] = field
+        } else if let key = name(.servicingProviderNPI), var field = fields[key], let readName = read(.servicingProviderName) {
+            // The NPI as read is on no one, or was not read: the directory's provider of that name (whose NPI
+            // is within a few digits of the one read, if one was), when there is exactly one, with the NPI
+            // left for a person to confirm.
+            let readNPI = read(.servicingProviderNPI)
+            var candidates = directory.providers.filter { provider in
+                ProviderMatcher.nameAgrees(readName, with: provider)
+                    && (readNPI.map { Self.editDistance(Array($0), Array(provider.npi)) <= 3 } ?? true)
+            }
+            // Organizations share names across sites: the site's address tells them apart.
+            if candidates.count > 1, let address = read(.servicingProviderAddress) {
+                candidates = candidates.filter { $0.address.map { Self.addressNumbers($0) == Self.addressNumbers(address) } ?? false }
+            }
+            if candidates.count == 1 {
+                field.issues.append(field.value.isEmpty ? "not read; the provider directory's NPI for this name"
+                                    : "read as '\(field.value)'; the provider directory's NPI for this name")
+                field.value = candidates[0].npi
+                field.normalized = candidates[0].npi
+                field.valid = true
+                field.needsReview = true
+                fields[key] = field
+                servicing = matcher.checkServicing(npi: candidates[0].npi, box: InNetworkBox(ticked: ticked))
+            }
+        }
+        let network: NetworkStatus
+        switch servicing.network {
+        case .inNetwork: network = .in
+        case .outOfNetwork:
+            network = .out
+            flags.append(.providerOutOfNetwork)
+        case .unknown: network = .unknown
+        }
+        if servicing.conflict { flags.append(.networkConflict) }
+        return ProviderNetworkCheck(network: network)
+    }
+
+    private func checkDiagnoses(_ fields: inout [String: StoredField], _ diagnoses: DiagnosisCheck) {
+        let narrative = name(.diagnosisNarrative).flatMap { fields[$0]?.value }
+        for (k, spec) in template.fields(role: .diagnosisCode).enumerated() {
+            guard var field = fields[spec.name], !field.value.isEmpty else { continue }
+            // The narrative describes the principal diagnosis: only the first code is held to it.
+            let result = diagnoses.check(code: field.value, narrative: k == 0 ? narrative : nil)
+            switch result.status {
+            case .billable:
+                if let note = result.correctionNote {
+                    field.value = result.code
+                    field.normalized = result.code
+                    field.valid = true
+                    field.issues.append(note)
+                    field.needsReview = true
+                } else if k == 0, result.narrative == .disagrees {
+                    disagree(&field, "the diagnosis narrative does not match the code's description")
+                } else if k == 0, result.narrative == .agrees, field.valid {
+                    // A billable code whose description the provider's own words repeat: a misread that
+                    // lands on another billable code would not also match the narrative.
+                    field.issues.removeAll { $0 == FieldIssue.lowConfidence.description }
+                    field.confidence = max(field.confidence, confirmedConfidence)
+                    field.needsReview = false
+                }
+            case .notBillable:
+                field.valid = false
+                disagree(&field, "not a billable ICD-10-CM code")
+            case .unknown:
+                field.valid = false
+                disagree(&field, "not an ICD-10-CM code")
+            case .notRead:
+                break
+            }
+            fields[spec.name] = field
+        }
+    }
+}
+
+/// Flags the plan's reference data raises.
+extension ItemFlag {
+    /// The member is not on the roster (or could not be identified on it).
+    public static let memberNotFound = ItemFlag(rawValue: "member_not_found")
+    /// The member is on the roster but not covered on the service date.
+    public static let memberNotEligible = ItemFlag(rawValue: "member_not_eligible")
+    /// The servicing provider is out of the plan's network.
+    public static let providerOutOfNetwork = ItemFlag(rawValue: "provider_out_of_network")
+    /// The form's in-network box says the opposite of the provider directory.
+    public static let networkConflict = ItemFlag(rawValue: "network_conflict")
+}

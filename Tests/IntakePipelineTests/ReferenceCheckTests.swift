@@ -1,0 +1,84 @@
+import Foundation
+import IntakePipeline
+import IntakeQueue
+import Testing
+
+/// Requests checked against the plan's roster, directory and ICD-10-CM, through the whole pipeline.
+@Suite("Reference checks through the pipeline", .serialized) struct ReferenceCheckTests {
+    static let reference = Paths.shared.appendingPathComponent("reference").path
+    static let yaml = """
+        reference:
+          members: \(reference)/members.csv
+          providers: \(reference)/providers.csv
+          icd10cm: /usr/local/share/faxintake/icd10cm
+        """
+
+    /// Fine faxes and a fillable PDF whose expected conclusions (`reference/expected.json`) cover each status.
+    @Test("member status, network status and their flags are what the plan's data says", arguments: [
+        ("0002.tif", MemberStatus.eligible, NetworkStatus.in),
+        ("0006.tif", .notEligible, .out),
+        ("0009.tif", .notFound, .out),
+        ("0012.tif", .notFound, .in),
+        ("0020.pdf", .eligible, .out),
+    ])
+    func conclusions(file: String, member: MemberStatus, network: NetworkStatus) throws {
+        let fixture = try PipelineFixture(extraYAML: Self.yaml)
+        defer { fixture.remove() }
+        try fixture.drop(file, into: file.hasSuffix(".pdf") ? "mail" : "fax", copyCorpusSidecar: file.hasSuffix(".tif"))
+        let store = SQLiteQueueStore.inMemory()
+        try fixture.runOnce(store: store)
+        let item = try #require(try store.all().first)
+        #expect(item.member?.status == member)
+        #expect(item.servicingProvider?.network == network)
+        #expect(item.flags.contains(.memberNotFound) == (member == .notFound))
+        #expect(item.flags.contains(.memberNotEligible) == (member == .notEligible))
+        #expect(item.flags.contains(.providerOutOfNetwork) == (network == .out))
+        if member != .notFound {
+            #expect(item.member?.plan?.isEmpty == false)
+            // A member the roster confirms has a confident id that needs nobody.
+            #expect(item.fields["member_id"]?.needsReview == false)
+            #expect(item.fields["member_id"]?.normalized == (try JoinedFax.memberID(String(file.prefix(4)))))
+        }
+    }
+
+    @Test("a member id one confusable digit off, with name and birth date agreeing, is corrected from the roster")
+    func idCorrectedFromTheRoster() throws {
+        let fixture = try PipelineFixture(extraYAML: Self.yaml)
+        defer { fixture.remove() }
+        // 0020's fillable form, its member id typed with one digit changed to a look-alike.
+        let truth = try JoinedFax.memberID("0020")
+        let swaps: [Character: Character] = ["0": "8", "8": "0", "1": "7", "7": "1", "3": "8", "5": "6", "6": "5", "2": "7", "9": "4", "4": "9"]
+        var misread = Array(truth)
+        misread[5] = swaps[misread[5]] ?? misread[5]
+        #expect(String(misread) != truth)
+        let pdf = try Data(contentsOf: URL(fileURLWithPath: Paths.corpus("0020.pdf")))
+        let patched = try #require(Self.replacing(truth, with: String(misread), in: pdf))
+        try patched.write(to: URL(fileURLWithPath: fixture.spool + "/mail/0020.pdf"))
+        let store = SQLiteQueueStore.inMemory()
+        try fixture.runOnce(store: store)
+        let item = try #require(try store.all().first)
+        let id = try #require(item.fields["member_id"])
+        #expect(id.normalized == truth)
+        #expect(id.issues.contains { $0.contains("member roster") })
+        #expect(item.member?.status == .eligible)
+    }
+
+    /// The bytes with one ASCII string replaced by another of the same length (a PDF's offsets stay right).
+    static func replacing(_ old: String, with new: String, in data: Data) -> Data? {
+        let from = Array(old.utf8), to = Array(new.utf8)
+        guard from.count == to.count else { return nil }
+        var bytes = [UInt8](data)
+        var found = false
+        var i = 0
+        while i + from.count <= bytes.count {
+            if Array(bytes[i..<(i + from.count)]) == from {
+                bytes.replaceSubrange(i..<(i + from.count), with: to)
+                found = true
+                i += from.count
+            } else {
+                i += 1
+            }
+        }
+        return found ? Data(bytes) : nil
+    }
+}
