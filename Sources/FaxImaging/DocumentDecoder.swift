@@ -10,12 +10,7 @@ public struct DocumentDecoder: Sendable {
 
     /// Reads the first bytes of a file and tells its format, or throws the reason it has none.
     public func sniff(path: String) throws(DecodeError) -> DocumentFormat {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .missing(file: path) }
-        guard !isDirectory.boolValue else { throw .unreadable(file: path, reason: "it is a directory") }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw .unreadable(file: path, reason: "permission denied")
-        }
+        let handle = try Self.openForReading(path)
         defer { try? handle.close() }
         let header: [UInt8]
         do { header = [UInt8](try handle.read(upToCount: 1024) ?? Data()) } catch {
@@ -59,15 +54,21 @@ public struct DocumentDecoder: Sendable {
 
     /// A file's bytes, or why they cannot be had: missing, a directory, no permission, an I/O error.
     static func contents(of path: String) throws(DecodeError) -> Data {
+        let handle = try openForReading(path)
+        defer { try? handle.close() }
+        do { return try handle.readToEnd() ?? Data() } catch {
+            throw .unreadable(file: path, reason: error.localizedDescription)
+        }
+    }
+
+    /// A file opened for reading, or why it cannot be: missing, a directory, no permission.
+    private static func openForReading(_ path: String) throws(DecodeError) -> FileHandle {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .missing(file: path) }
         guard !isDirectory.boolValue else { throw .unreadable(file: path, reason: "it is a directory") }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw .unreadable(file: path, reason: "permission denied")
         }
-        defer { try? handle.close() }
-        do { return try handle.readToEnd() ?? Data() } catch {
-            throw .unreadable(file: path, reason: error.localizedDescription)
-        }
+        return handle
     }
 }

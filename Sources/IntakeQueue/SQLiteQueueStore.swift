@@ -316,7 +316,7 @@ public final class SQLiteQueueStore: QueueStore {
     }
 
     /// The first schema, as released. Never edit it: databases in the field ran it; add a migration instead.
-    private static let v1Schema = """
+    static let v1Schema = """
         CREATE TABLE queue_item (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             sha256 TEXT NOT NULL,

@@ -152,41 +152,7 @@ struct SQLiteQueueStoreTests {
         try SQLiteQueueStore.createUnmigratedDatabase(path: scratch.databasePath, sql: """
             CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
             INSERT INTO grdb_migrations VALUES ('v1: queue_item');
-            CREATE TABLE queue_item (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                sha256 TEXT NOT NULL,
-                route TEXT NOT NULL,
-                priority TEXT NOT NULL,
-                due_by REAL,
-                status TEXT NOT NULL,
-                received_at REAL NOT NULL,
-                queued_at REAL,
-                channel TEXT NOT NULL,
-                fax_line TEXT,
-                caller TEXT,
-                station_id TEXT,
-                source_file_name TEXT NOT NULL,
-                archive_path TEXT NOT NULL,
-                page_count INTEGER NOT NULL,
-                form_page INTEGER,
-                form_id TEXT,
-                fields TEXT NOT NULL,
-                checkboxes TEXT NOT NULL,
-                flags TEXT NOT NULL,
-                duplicate_of INTEGER,
-                duplicate_key TEXT,
-                service_date REAL,
-                failure TEXT,
-                failed_stage TEXT,
-                history TEXT NOT NULL
-            );
-            CREATE UNIQUE INDEX queue_item_sha256 ON queue_item(sha256);
-            CREATE INDEX queue_item_route_status ON queue_item(route, status);
-            CREATE INDEX queue_item_status ON queue_item(status);
-            CREATE INDEX queue_item_priority_due ON queue_item(priority, due_by);
-            CREATE INDEX queue_item_received_at ON queue_item(received_at);
-            CREATE INDEX queue_item_duplicate_key ON queue_item(duplicate_key, received_at);
-            CREATE INDEX queue_item_failed_stage ON queue_item(failed_stage);
+            \(SQLiteQueueStore.v1Schema)
             INSERT INTO queue_item (sha256, route, priority, due_by, status, received_at, queued_at, channel,
                 fax_line, source_file_name, archive_path, page_count, form_page, form_id, fields, checkboxes,
                 flags, history)
