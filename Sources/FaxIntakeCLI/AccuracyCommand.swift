@@ -25,9 +25,13 @@ struct AccuracyCommand: ParsableCommand {
     @Flag(help: "List every wrong value. These are PHI: corpus data only.")
     var showMisses = false
 
+    @Flag(help: "Also print the automation curve: per confidence threshold, the share of key fields automated and their accuracy; and at the pipeline's own rule, key fields automated, wrong and not flagged, and documents straight through.")
+    var curve = false
+
     func run() throws {
         let configuration = try options.load()
-        let extractor = try makeExtractor(try loadResources(configuration))
+        let resources = try loadResources(configuration)
+        let extractor = try makeExtractor(resources)
         var items = AccuracyHarness.documents(in: folder)
         if let only { items = items.filter { $0.document.contains(only) } }
         guard !items.isEmpty else {
@@ -36,8 +40,37 @@ struct AccuracyCommand: ParsableCommand {
         }
         var report = AccuracyHarness(decoder: DocumentDecoder(limits: configuration.limits)).run(items, extractor: extractor)
         if !showMisses { report.misses = [] }
-        if json { print(JSONOutput.pretty(report)); return }
+        let automation = AutomationCurve(report)
+        if json {
+            if curve {
+                struct Both: Encodable { var accuracy: AccuracyReport; var curve: AutomationCurve }
+                print(JSONOutput.pretty(Both(accuracy: report, curve: automation)))
+            } else {
+                print(JSONOutput.pretty(report))
+            }
+            return
+        }
         print(render(report))
+        if curve {
+            let rule = resources.calibration == nil
+                ? String(format: "no calibration: engine confidence against review_below_confidence %.3f", configuration.extraction.reviewBelowConfidence)
+                : String(format: "calibrated: key fields against target_accuracy %.4g", configuration.extraction.targetAccuracy)
+            print(Self.render(automation, rule: rule))
+        }
+    }
+
+    static func render(_ c: AutomationCurve, rule: String) -> String {
+        var out = ["automation curve (key fields: \(c.keyFields)):", "  threshold  automated            accuracy of automated"]
+        for p in c.points {
+            out.append(String(format: "  %9.3f  %6.2f%% (%4d/%4d)  %7.3f%% (%d wrong)", p.threshold, p.automatedShare * 100, p.automated, p.total,
+                              p.accuracy * 100, p.automated - p.automatedCorrect))
+        }
+        func share(_ n: Int, _ d: Int) -> String { String(format: "%.2f%% (%d/%d)", d == 0 ? 0 : Double(n) / Double(d) * 100, n, d) }
+        out.append("at the pipeline's rule (\(rule)):")
+        out.append("  key fields automated:          \(share(c.keyFieldsAutomated, c.keyFields))")
+        out.append("  key fields wrong, not flagged: \(share(c.keyFieldsWrongUnflagged, c.keyFields))")
+        out.append("  documents straight through:    \(share(c.straightThrough, c.documents))")
+        return out.joined(separator: "\n")
     }
 
     func render(_ r: AccuracyReport) -> String {

@@ -53,6 +53,23 @@ public struct AccuracyReport: Sendable, Encodable {
         public var confidence: Double
     }
 
+    /// One key field as scored: whether it was right, and what the pipeline decided about it.
+    public struct KeyField: Sendable, Encodable {
+        public var file: String
+        public var field: String
+        public var correct: Bool
+        public var confidence: Double
+        public var valid: Bool
+        public var needsReview: Bool
+
+        public init(file: String, field: String, correct: Bool, confidence: Double, valid: Bool, needsReview: Bool) {
+            self.file = file; self.field = field; self.correct = correct
+            self.confidence = confidence; self.valid = valid; self.needsReview = needsReview
+        }
+    }
+
+    public init() {}
+
     public var documents = 0
     public var fieldsByName: [String: Tally] = [:]
     public var fieldsByKind: [String: Tally] = [:]
@@ -69,6 +86,17 @@ public struct AccuracyReport: Sendable, Encodable {
     public var secondsPerDocument: [String: Double] = [:]
     /// Confidences of correct, unflagged fields: how much room a stricter review threshold has.
     public var confidenceOfCorrect: [Double] = []
+    /// Every key field of every document read, for the automation curve. Not encoded (see `automation`).
+    public var keyFields: [KeyField] = []
+    /// Documents read (a form page, or fillable) whose key fields and key checkbox groups all passed.
+    public var straightThrough = 0
+    /// Documents whose key fields and groups were judged, for the straight-through rate.
+    public var keyDocuments = 0
+
+    enum CodingKeys: String, CodingKey {
+        case documents, fieldsByName, fieldsByKind, checkboxesByKind, fields, checkboxes, formFound, orientation, silentErrors,
+             reviewFlagged, failures, misses, secondsPerDocument, confidenceOfCorrect, straightThrough, keyDocuments
+    }
 
     public var silentErrorRate: Double { fields.total == 0 ? 0 : Double(silentErrors) / Double(fields.total) }
 }
@@ -119,12 +147,28 @@ public struct AccuracyHarness {
                 continue
             }
             report.secondsPerDocument[URL(fileURLWithPath: item.document).lastPathComponent] = Date().timeIntervalSince(started)
-            score(result, against: truth, file: item.document, into: &report)
+            score(result, against: truth, file: item.document, template: extractor.form.template, into: &report)
         }
         return report
     }
 
-    func score(_ result: ExtractionResult, against truth: DocumentTruth, file: String, into report: inout AccuracyReport) {
+    func score(_ result: ExtractionResult, against truth: DocumentTruth, file: String, template: FormTemplate? = nil,
+               into report: inout AccuracyReport) {
+        if let template {
+            var through = true
+            for spec in template.fields where spec.importance == .key {
+                guard let expected = truth.fields[spec.name], let reading = result.fields[spec.name] else { continue }
+                report.keyFields.append(.init(file: URL(fileURLWithPath: file).lastPathComponent, field: spec.name,
+                                              correct: Self.same(reading.value, expected), confidence: reading.confidence,
+                                              valid: reading.valid, needsReview: reading.needsReview))
+                if reading.needsReview { through = false }
+            }
+            for group in template.checkboxGroups where group.importance == .key && result.checkboxes[group.name]?.needsReview != false {
+                through = false
+            }
+            report.keyDocuments += 1
+            if through { report.straightThrough += 1 }
+        }
         let found = truth.formPage == nil ? result.form == nil : result.form?.page == truth.formPage
         report.formFound.add(found)
         if let form = result.form, truth.formPage != nil {
@@ -158,5 +202,56 @@ public struct AccuracyHarness {
                                            confidence: result.checkboxes[group]?.confidence ?? 0))
             }
         }
+    }
+}
+
+/// The share of key fields a confidence threshold lets through, and how many of those are right.
+public struct AutomationCurve: Sendable, Encodable {
+    /// One threshold: key fields whose confidence reaches it and that are valid go through unreviewed.
+    public struct Point: Sendable, Encodable {
+        public var threshold: Double
+        public var automated: Int
+        public var automatedCorrect: Int
+        public var total: Int
+        public var automatedShare: Double { total == 0 ? 0 : Double(automated) / Double(total) }
+        public var accuracy: Double { automated == 0 ? 1 : Double(automatedCorrect) / Double(automated) }
+
+        enum CodingKeys: String, CodingKey { case threshold, automated, automatedCorrect = "automated_correct", total, automatedShare = "automated_share", accuracy }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(threshold, forKey: .threshold); try c.encode(automated, forKey: .automated)
+            try c.encode(automatedCorrect, forKey: .automatedCorrect); try c.encode(total, forKey: .total)
+            try c.encode((automatedShare * 10000).rounded() / 10000, forKey: .automatedShare)
+            try c.encode((accuracy * 10000).rounded() / 10000, forKey: .accuracy)
+        }
+    }
+
+    public static let thresholds = [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999]
+    public var points: [Point]
+    /// As the pipeline decided: key fields not flagged for review, of all key fields.
+    public var keyFields: Int
+    public var keyFieldsAutomated: Int
+    /// Key fields wrong and not flagged: the errors that reach the plan's systems.
+    public var keyFieldsWrongUnflagged: Int
+    public var documents: Int
+    /// Documents with no key field and no key checkbox group to review.
+    public var straightThrough: Int
+
+    public init(_ report: AccuracyReport, thresholds: [Double] = Self.thresholds) {
+        let key = report.keyFields
+        points = thresholds.map { t in
+            let automated = key.filter { $0.valid && $0.confidence >= t }
+            return Point(threshold: t, automated: automated.count, automatedCorrect: automated.filter(\.correct).count, total: key.count)
+        }
+        keyFields = key.count
+        keyFieldsAutomated = key.filter { !$0.needsReview }.count
+        keyFieldsWrongUnflagged = key.filter { !$0.needsReview && !$0.correct }.count
+        documents = report.keyDocuments
+        straightThrough = report.straightThrough
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case points, keyFields = "key_fields", keyFieldsAutomated = "key_fields_automated"
+        case keyFieldsWrongUnflagged = "key_fields_wrong_unflagged", documents, straightThrough = "straight_through"
     }
 }

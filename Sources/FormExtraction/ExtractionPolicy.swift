@@ -8,13 +8,22 @@ public struct ExtractionPolicy: Sendable, Equatable, Codable {
     public var checkboxEmptyBelow: Double
     /// Resolution zones are resampled to for OCR, in pixels per inch.
     public var ocrDPI: Double
+    /// With a calibration, a key field whose chance of being right is lower than this needs review.
+    public var targetAccuracy: Double
 
     public init(reviewBelowConfidence: Double = 0.93, checkboxMarkedAbove: Double = 0.10,
-                checkboxEmptyBelow: Double = 0.04, ocrDPI: Double = 300) {
+                checkboxEmptyBelow: Double = 0.04, ocrDPI: Double = 300, targetAccuracy: Double = 0.998) {
         self.reviewBelowConfidence = reviewBelowConfidence
         self.checkboxMarkedAbove = checkboxMarkedAbove
         self.checkboxEmptyBelow = checkboxEmptyBelow
         self.ocrDPI = ocrDPI
+        self.targetAccuracy = targetAccuracy
+    }
+
+    /// The confidence a field must reach to pass: the target accuracy for a key field, the review
+    /// threshold for context.
+    public func threshold(for importance: FieldImportance) -> Double {
+        importance == .key ? targetAccuracy : reviewBelowConfidence
     }
 
     enum CodingKeys: String, CodingKey {
@@ -22,5 +31,6 @@ public struct ExtractionPolicy: Sendable, Equatable, Codable {
         case checkboxMarkedAbove = "checkbox_marked_above"
         case checkboxEmptyBelow = "checkbox_empty_below"
         case ocrDPI = "ocr_dpi"
+        case targetAccuracy = "target_accuracy"
     }
 }

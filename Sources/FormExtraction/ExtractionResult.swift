@@ -54,23 +54,85 @@ public enum FieldIssue: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 }
 
+/// What the reading loop knew when it settled on a value: the signals a calibration turns into the chance it is right.
+public struct ReadingEvidence: Sendable, Equatable, Codable {
+    /// The chosen value's own engine confidence, 0–1, before the validity cap and the ballot's share scaling.
+    public var rawConfidence: Double
+    /// How many models read the field (0 for an empty zone, which no model reads).
+    public var models: Int
+    /// Every model that read the field read this value.
+    public var agreed: Bool
+    /// This value's part of the ballot's summed confidence, 0–1.
+    public var share: Double
+    public var valid: Bool
+    /// A validator's confusion correction or a word-list repair changed what the engine read.
+    public var corrected: Bool
+    public var empty: Bool
+    /// How many readings were taken, by all models.
+    public var readings: Int
+    public var type: FieldType
+
+    public init(rawConfidence: Double, models: Int, agreed: Bool, share: Double, valid: Bool, corrected: Bool,
+                empty: Bool, readings: Int, type: FieldType) {
+        self.rawConfidence = rawConfidence
+        self.models = models
+        self.agreed = agreed
+        self.share = share
+        self.valid = valid
+        self.corrected = corrected
+        self.empty = empty
+        self.readings = readings
+        self.type = type
+    }
+
+    /// Two or more models read the field and all read this value.
+    public var agreedByTwo: Bool { models >= 2 && agreed }
+    /// Two or more models read the field and not all read this value.
+    public var modelsDisagree: Bool { models >= 2 && !agreed }
+
+    enum CodingKeys: String, CodingKey {
+        case models, agreed, share, valid, corrected, empty, readings, type
+        case rawConfidence = "raw_confidence"
+    }
+}
+
 /// One field as read: raw value, normalised value, confidence and whether a person must check it.
 public struct FieldReading: Sendable, Equatable, Codable {
     public var value: String
     public var normalized: String
-    /// 0–1.
+    /// 0–1: with a calibration, the chance the value is right; without, the engine's confidence.
     public var confidence: Double
     public var valid: Bool
     public var needsReview: Bool
     public var issues: [FieldIssue]
+    /// How the value was arrived at. Not encoded: `extract --json` and the queue keep their shape, and
+    /// a reading read back from the queue has the evidence its own fields imply.
+    public var evidence: ReadingEvidence
 
-    public init(value: String, normalized: String, confidence: Double, valid: Bool, needsReview: Bool, issues: [FieldIssue]) {
+    public init(value: String, normalized: String, confidence: Double, valid: Bool, needsReview: Bool, issues: [FieldIssue],
+                evidence: ReadingEvidence? = nil) {
         self.value = value
         self.normalized = normalized
         self.confidence = confidence
         self.valid = valid
         self.needsReview = needsReview
         self.issues = issues
+        self.evidence = evidence ?? ReadingEvidence(rawConfidence: confidence, models: 0, agreed: true, share: 1, valid: valid,
+                                                    corrected: false, empty: value.isEmpty, readings: 0, type: .text)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(value: try c.decode(String.self, forKey: .value), normalized: try c.decode(String.self, forKey: .normalized),
+                  confidence: try c.decode(Double.self, forKey: .confidence), valid: try c.decode(Bool.self, forKey: .valid),
+                  needsReview: try c.decode(Bool.self, forKey: .needsReview), issues: try c.decode([FieldIssue].self, forKey: .issues))
+    }
+
+    /// The same reading: what was read and decided, not how (the evidence is not stored, so a reading
+    /// read back from the queue equals the one written).
+    public static func == (a: FieldReading, b: FieldReading) -> Bool {
+        a.value == b.value && a.normalized == b.normalized && a.confidence == b.confidence && a.valid == b.valid
+            && a.needsReview == b.needsReview && a.issues == b.issues
     }
 
     enum CodingKeys: String, CodingKey {
@@ -150,6 +212,11 @@ public struct ExtractionResult: Sendable, Equatable, Codable {
     public var method: ExtractionMethod
     /// Time spent, for profiling; not part of the extraction's meaning.
     public var timings = ExtractionTimings()
+    /// Only when reading to calibrate: each field as the first model first read it, with the evidence the
+    /// early stop judges. Not encoded.
+    public var firstReadings: [String: FieldReading] = [:]
+
+    enum CodingKeys: String, CodingKey { case file, pages, form, fields, checkboxes, method, timings }
 
     /// Fields that need a person: low confidence, invalid, or required and empty.
     public var fieldsNeedingReview: [String] { fields.filter { $0.value.needsReview }.map(\.key).sorted() }

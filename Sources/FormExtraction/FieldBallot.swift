@@ -13,8 +13,11 @@ struct FieldBallot {
     private var candidates: [Candidate] = []
     /// Every model that has read the field so far.
     private var engines: Set<Int> { candidates.reduce(into: Set<Int>()) { $0.formUnion($1.engines) } }
+    /// Readings added so far, by all models.
+    private(set) var readings = 0
 
     mutating func add(_ reading: FieldReading, engine: Int) {
+        readings += 1
         // A blank reading supports nothing: an empty zone never reaches the recogniser.
         let weight = max(reading.confidence, 0.01)
         if let k = candidates.firstIndex(where: { $0.best.value == reading.value }) {
@@ -28,9 +31,20 @@ struct FieldBallot {
 
     /// The valid, most confident reading so far: the rule with one model.
     var best: FieldReading? {
-        var chosen: FieldReading?
-        for c in candidates where chosen == nil || Self.rank(c.best) > Self.rank(chosen!) { chosen = c.best }
-        return chosen
+        var chosen: Candidate?
+        for c in candidates where chosen == nil || Self.rank(c.best) > Self.rank(chosen!.best) { chosen = c }
+        return chosen.map(withEvidence)
+    }
+
+    /// A candidate's best reading with the ballot's side of its evidence: who read it, and its share.
+    private func withEvidence(_ c: Candidate) -> FieldReading {
+        var reading = c.best
+        let total = candidates.reduce(0.0) { $0 + $1.support }
+        reading.evidence.models = engines.count
+        reading.evidence.agreed = c.engines == engines
+        reading.evidence.share = ((c.support / max(total, 0.01)) * 1000).rounded() / 1000
+        reading.evidence.readings = readings
+        return reading
     }
 
     /// The best valid value that every model has read, if any.
@@ -58,10 +72,11 @@ struct FieldBallot {
             let byAll = c.engines == engines, currentByAll = current.engines == engines
             if (byAll && !currentByAll) || (byAll == currentByAll && c.support > current.support) { chosen = c }
         }
-        guard var result = chosen?.best else { return nil }
-        if chosen!.engines != engines {
+        guard let chosen else { return nil }
+        var result = withEvidence(chosen)
+        if chosen.engines != engines {
             let total = eligible.reduce(0.0) { $0 + $1.support }
-            result.confidence = ((result.confidence * chosen!.support / max(total, 0.01)) * 1000).rounded() / 1000
+            result.confidence = ((result.confidence * chosen.support / max(total, 0.01)) * 1000).rounded() / 1000
         }
         return result
     }

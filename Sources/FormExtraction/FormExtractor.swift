@@ -13,14 +13,30 @@ public final class FormExtractor {
     private let recognizer: TextRecognizer
     /// A second, independently trained model consulted on fields the first is unsure of; nil reads with one.
     private let secondOpinion: TextRecognizer?
+    /// Turns each field's evidence into the chance it is right; nil keeps the engine's confidence and
+    /// one review threshold for every field.
+    public let calibration: ConfidenceCalibration?
+    /// Whether the reading loop stops at the first sure reading, or reads on to calibrate.
+    public var mode: ReadingMode = .settle
+
+    /// How the reading loop runs.
+    public enum ReadingMode: Sendable, Equatable {
+        /// Stop as soon as a field is settled: the first model sure, or both models agreed.
+        case settle
+        /// For `faxintake calibrate`: never stop at the first model's first reading (so every field also
+        /// has the second model's evidence), and keep that first reading in `firstReadings`.
+        case calibrate
+    }
 
     public init(form: FormDefinition, recognizer: TextRecognizer, secondOpinion: TextRecognizer? = nil,
-                policy: ExtractionPolicy = ExtractionPolicy(), lexicon: Lexicon? = nil) {
+                policy: ExtractionPolicy = ExtractionPolicy(), lexicon: Lexicon? = nil,
+                calibration: ConfidenceCalibration? = nil) {
         self.form = form
         self.recognizer = recognizer
         self.secondOpinion = secondOpinion
         self.policy = policy
         self.lexicon = lexicon
+        self.calibration = calibration
     }
 
     /// The form page of a document, if any: the page whose section bars best match the template.
@@ -75,9 +91,12 @@ public final class FormExtractor {
     public func read(formPage page: Page, index: Int, match: FormMatch, file: String, pages: Int) throws(ExtractionError) -> ExtractionResult {
         let ocrStarted = DispatchTime.now()
         var fields: [String: FieldReading] = [:]
+        var firsts: [String: FieldReading] = [:]
         for spec in form.template.fields {
             do {
-                fields[spec.name] = try read(spec, on: page, transform: match.transform)
+                let read = try readField(spec, on: page, transform: match.transform)
+                fields[spec.name] = read.final
+                if mode == .calibrate { firsts[spec.name] = read.first }
             } catch {
                 throw .recognition(file: file, page: index, error)
             }
@@ -88,6 +107,7 @@ public final class FormExtractor {
         }
         var result = ExtractionResult(file: file, pages: pages, form: location(pageIndex: index, match: match),
                                       fields: fields, checkboxes: boxes, method: .ocr)
+        result.firstReadings = firsts
         result.timings.ocr = seconds(ocrStarted, .now())
         return result
     }
@@ -114,6 +134,11 @@ public final class FormExtractor {
     // MARK: Fields
 
     func read(_ spec: FieldSpec, on page: Page, transform: PageTransform) throws(RecognitionError) -> FieldReading {
+        try readField(spec, on: page, transform: transform).final
+    }
+
+    /// A field's final reading, and the first model's first reading (what the early stop judged).
+    func readField(_ spec: FieldSpec, on page: Page, transform: PageTransform) throws(RecognitionError) -> (final: FieldReading, first: FieldReading) {
         let scale = policy.ocrDPI / 72
         let box = spec.valueBox
         // Handwriting and typing ride above the line; leave room above the box and a little below.
@@ -133,7 +158,11 @@ public final class FormExtractor {
         let zone = ZoneImage.cleaned(gray, scale: scale, keep: keep, combLines: combLines)
         let minimumInk = Int(2.0 * scale * scale)
         guard zone.inkPixels >= minimumInk, var crop = zone.trimmed(margin: Int(3 * scale)) else {
-            return finish(spec, raw: "", confidence: 0.97)
+            // No model reads an empty zone.
+            var empty = finish(spec, raw: "", confidence: 0.97)
+            empty.evidence.models = 0
+            empty.evidence.readings = 0
+            return (calibrated(empty, spec: spec), empty)
         }
         if spec.combCells != nil { crop = crop.closingGaps(maxGap: Int(2.5 * scale)) }
         if let folder = ProcessInfo.processInfo.environment["FAXINTAKE_DEBUG_ZONES"] {
@@ -167,31 +196,57 @@ public final class FormExtractor {
             let confidence = min(text.confidence, text.wordConfidences.min() ?? text.confidence)
             return finish(spec, raw: raw, confidence: confidence)
         }
+        // Sure: valid, and with a calibration, as likely right as the field's role asks (the target
+        // accuracy for a key field); without one, the engine's confidence against the review threshold.
         func isSure(_ reading: FieldReading?) -> Bool {
-            guard let reading else { return false }
-            return reading.valid && reading.confidence >= policy.reviewBelowConfidence
+            guard let reading, reading.valid else { return false }
+            if let calibration { return Self.rounded(calibration.probability(reading.evidence)) >= policy.threshold(for: spec.importance) }
+            return reading.confidence >= policy.reviewBelowConfidence
         }
+        // Calibrating: the first reading is never taken as sure, so every field has both models' evidence.
+        let stopsEarly = mode == .settle
         var ballot = FieldBallot()
+        var first: FieldReading?
         var readers: [TextRecognizer] = [recognizer]
-        for (image, mode) in attempts {
-            let options = RecognitionOptions(layout: mode, allowedCharacters: allowed, resolution: Int(policy.ocrDPI))
+        for (image, layout) in attempts {
+            let options = RecognitionOptions(layout: layout, allowedCharacters: allowed, resolution: Int(policy.ocrDPI))
             var engine = 0
             while engine < readers.count {
                 ballot.add(try reading(by: readers[engine], image, options), engine: engine)
+                if first == nil { first = ballot.best }
                 engine += 1
                 // The first model is unsure: from here on the second reads every image too, this one
                 // included, and a valid value both models read alike settles the field.
-                if readers.count == 1, let secondOpinion, !isSure(ballot.best) { readers.append(secondOpinion) }
+                if readers.count == 1, let secondOpinion, !stopsEarly || !isSure(ballot.best) { readers.append(secondOpinion) }
             }
-            if readers.count == 1 ? isSure(ballot.best) : ballot.agreed != nil { break }
+            if readers.count == 1 ? stopsEarly && isSure(ballot.best) : ballot.agreed != nil { break }
         }
         var best = ballot.decision!
         if best.confidence < policy.reviewBelowConfidence, !best.value.isEmpty, !best.issues.contains(.lowConfidence) {
             best.issues.append(.lowConfidence)
             best.needsReview = true
         }
-        return withWordsRepaired(best, spec: spec)
+        return (calibrated(withWordsRepaired(best, spec: spec), spec: spec), first!)
     }
+
+    /// With a calibration, the reading's confidence becomes the chance it is right, and review follows the
+    /// field's role: a key field must reach the target accuracy, a context field the review threshold (and
+    /// a word-list repair still goes to a person). Invalid values and empty required fields always need review.
+    private func calibrated(_ reading: FieldReading, spec: FieldSpec) -> FieldReading {
+        guard let calibration else { return reading }
+        var r = reading
+        // Rounded before comparing, so the stored confidence and the decision never disagree.
+        r.confidence = Self.rounded(calibration.probability(r.evidence))
+        let low = r.confidence < policy.threshold(for: spec.importance)
+        r.issues.removeAll { $0 == .lowConfidence }
+        if low, !r.value.isEmpty { r.issues.append(.lowConfidence) }
+        let repaired = r.issues.contains { if case .repairedWord = $0 { true } else { false } }
+        r.needsReview = !r.valid || low || (spec.required && r.value.isEmpty) || (spec.importance == .context && repaired)
+        return r
+    }
+
+    /// Four places: enough to tell 0.998 from 0.9975.
+    static func rounded(_ p: Double) -> Double { (p * 10000).rounded() / 10000 }
 
     /// Names and free text with misread words replaced from the word list; a repaired field always
     /// goes to review, and its issues say what was changed.
@@ -201,6 +256,10 @@ public final class FormExtractor {
         guard !changes.isEmpty else { return reading }
         var repaired = finish(spec, raw: text, confidence: min(reading.confidence, 0.85))
         repaired.issues += changes.map { .repairedWord(read: $0.0, as: $0.1) }
+        repaired.evidence = reading.evidence
+        repaired.evidence.corrected = true
+        repaired.evidence.valid = repaired.valid
+        repaired.evidence.empty = repaired.value.isEmpty
         repaired.needsReview = true
         return repaired
     }
@@ -208,14 +267,19 @@ public final class FormExtractor {
     private func finish(_ spec: FieldSpec, raw: String, confidence: Double) -> FieldReading {
         let outcome = FieldValidation.validate(raw, field: spec)
         var issues = outcome.issues
+        let confidenceIn = confidence
         var confidence = confidence
         if !outcome.valid { confidence = min(confidence, 0.5) }
         if outcome.issues.contains(where: { if case .correctedConfusion = $0 { true } else { false } }) { confidence = min(confidence, 0.85) }
         let lowConfidence = confidence < policy.reviewBelowConfidence
         if lowConfidence, !outcome.value.isEmpty { issues.append(.lowConfidence) }
         let needsReview = !outcome.valid || lowConfidence || (spec.required && outcome.value.isEmpty)
+        let corrected = outcome.issues.contains { if case .correctedConfusion = $0 { true } else { false } }
+        // One model's one reading; the ballot fills in who else read it.
+        let evidence = ReadingEvidence(rawConfidence: confidenceIn, models: 1, agreed: true, share: 1,
+                                       valid: outcome.valid, corrected: corrected, empty: outcome.value.isEmpty, readings: 1, type: spec.type)
         return FieldReading(value: outcome.value, normalized: outcome.normalized, confidence: (confidence * 1000).rounded() / 1000,
-                            valid: outcome.valid, needsReview: needsReview, issues: issues)
+                            valid: outcome.valid, needsReview: needsReview, issues: issues, evidence: evidence)
     }
 
     static func allowedCharacters(for spec: FieldSpec) -> String? {
@@ -317,7 +381,9 @@ public final class FormExtractor {
     private func emptyFields() -> [String: FieldReading] {
         Dictionary(uniqueKeysWithValues: form.template.fields.map { spec in
             (spec.name, FieldReading(value: "", normalized: "", confidence: 0, valid: !spec.required,
-                                     needsReview: spec.required, issues: [.noFormPage]))
+                                     needsReview: spec.required, issues: [.noFormPage],
+                                     evidence: ReadingEvidence(rawConfidence: 0, models: 0, agreed: false, share: 0, valid: !spec.required,
+                                                               corrected: false, empty: true, readings: 0, type: spec.type)))
         })
     }
 

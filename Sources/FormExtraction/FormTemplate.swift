@@ -40,6 +40,15 @@ public enum FieldValidator: String, Sendable, Equatable, Codable {
     case integer
 }
 
+/// Whether a value must be exact for the request to go through untouched, or is shown to the nurse beside the image.
+public enum FieldImportance: String, Sendable, Equatable, Codable, CaseIterable {
+    /// Member identity, provider NPIs, service dates, codes, units, request type and priority: a key
+    /// field is trusted only when its calibrated confidence reaches `extraction.target_accuracy`.
+    case key
+    /// Summary, descriptions, addresses, names of providers, phones: read against `review_below_confidence`.
+    case context
+}
+
 /// What a field means to the plan: routing, due dates, duplicates and lookups find fields by role, never by name.
 public enum FieldRole: String, Sendable, Equatable, Codable, CaseIterable {
     case requestDate = "request_date"
@@ -98,18 +107,35 @@ public struct FieldSpec: Sendable, Equatable, Codable {
     public var table: String?
     public var row: Int?
     public var role: FieldRole?
+    /// `importance` in the field map; a map that does not say is all context (today's review rule).
+    public var importance: FieldImportance
 
     public init(name: String, label: String, section: String, type: FieldType, required: Bool, labelBox: TemplateBox?,
                 valueBox: TemplateBox, validator: FieldValidator?, combCells: Int?, length: Int?, lines: Int?,
-                table: String?, row: Int?, role: FieldRole? = nil) {
+                table: String?, row: Int?, role: FieldRole? = nil, importance: FieldImportance = .context) {
         self.name = name; self.label = label; self.section = section; self.type = type; self.required = required
         self.labelBox = labelBox; self.valueBox = valueBox; self.validator = validator; self.combCells = combCells
         self.length = length; self.lines = lines; self.table = table; self.row = row; self.role = role
+        self.importance = importance
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, label, section, type, required, validator, length, lines, table, row, role
+        case name, label, section, type, required, validator, length, lines, table, row, role, importance
         case labelBox = "label_box_pt", valueBox = "value_box_pt", combCells = "comb_cells"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), label: try c.decode(String.self, forKey: .label),
+                  section: try c.decode(String.self, forKey: .section), type: try c.decode(FieldType.self, forKey: .type),
+                  required: try c.decode(Bool.self, forKey: .required),
+                  labelBox: try c.decodeIfPresent(TemplateBox.self, forKey: .labelBox),
+                  valueBox: try c.decode(TemplateBox.self, forKey: .valueBox),
+                  validator: try c.decodeIfPresent(FieldValidator.self, forKey: .validator),
+                  combCells: try c.decodeIfPresent(Int.self, forKey: .combCells), length: try c.decodeIfPresent(Int.self, forKey: .length),
+                  lines: try c.decodeIfPresent(Int.self, forKey: .lines), table: try c.decodeIfPresent(String.self, forKey: .table),
+                  row: try c.decodeIfPresent(Int.self, forKey: .row), role: try c.decodeIfPresent(FieldRole.self, forKey: .role),
+                  importance: try c.decodeIfPresent(FieldImportance.self, forKey: .importance) ?? .context)
     }
 }
 
@@ -132,8 +158,24 @@ public struct CheckboxGroupSpec: Sendable, Equatable, Codable {
     public var required: Bool
     public var options: [CheckboxOption]
     public var role: CheckboxGroupRole?
+    /// `importance` in the field map; absent is context.
+    public var importance: FieldImportance = .context
 
     public var isOneOf: Bool { select == "one" }
+
+    enum CodingKeys: String, CodingKey { case name, label, section, select, required, options, role, importance }
+}
+
+extension CheckboxGroupSpec {
+    // In an extension, so the memberwise initialiser stays.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), label: try c.decode(String.self, forKey: .label),
+                  section: try c.decode(String.self, forKey: .section), select: try c.decode(String.self, forKey: .select),
+                  required: try c.decode(Bool.self, forKey: .required), options: try c.decode([CheckboxOption].self, forKey: .options),
+                  role: try c.decodeIfPresent(CheckboxGroupRole.self, forKey: .role),
+                  importance: try c.decodeIfPresent(FieldImportance.self, forKey: .importance) ?? .context)
+    }
 }
 
 /// The form's identity, page size and the fax lines printed on it.

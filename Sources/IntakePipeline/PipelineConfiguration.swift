@@ -61,6 +61,9 @@ public struct PipelineConfiguration: Sendable {
     /// The tessdata folder of a second English model that re-reads the fields the first is unsure of
     /// (`extraction.second_opinion_tessdata`), if any.
     public var secondOpinionTessdata: String? = nil
+    /// The fitted confidence calibration (`extraction.calibration`), if any: without one, confidences are
+    /// the engine's and every field is reviewed against `review_below_confidence`.
+    public var calibration: String? = nil
     /// Width in pixels of the thumbnail kept of each page that is not a form (`limits.thumbnail_width`).
     public var thumbnailWidth: Int = 160
     /// The plan's own data that requests are checked against (`reference:`); every file is optional.
@@ -204,10 +207,12 @@ public struct PipelineConfiguration: Sendable {
         let ready = doc.child("readiness")
         try ready.rejectUnknown(["settle_seconds", "rescan_seconds"])
         let ex = doc.child("extraction")
-        try ex.rejectUnknown(["review_below_confidence", "checkbox_marked_above", "checkbox_empty_below", "ocr_dpi", "word_list", "second_opinion_tessdata"])
+        try ex.rejectUnknown(["review_below_confidence", "checkbox_marked_above", "checkbox_empty_below", "ocr_dpi", "word_list", "second_opinion_tessdata",
+                             "calibration", "target_accuracy"])
         let defaults = ExtractionPolicy()
         let wordList = try ex.optional("word_list")?.string()
         let secondOpinion = try ex.optional("second_opinion_tessdata")?.string()
+        let calibration = try ex.optional("calibration")?.string()
         let decodeDefaults = DecodeLimits.default
 
         return PipelineConfiguration(
@@ -241,9 +246,11 @@ public struct PipelineConfiguration: Sendable {
                 reviewBelowConfidence: try ex.double("review_below_confidence", default: defaults.reviewBelowConfidence, in: 0...1),
                 checkboxMarkedAbove: try ex.double("checkbox_marked_above", default: defaults.checkboxMarkedAbove, in: 0...1),
                 checkboxEmptyBelow: try ex.double("checkbox_empty_below", default: defaults.checkboxEmptyBelow, in: 0...1),
-                ocrDPI: try ex.double("ocr_dpi", default: defaults.ocrDPI, in: 100...600)),
+                ocrDPI: try ex.double("ocr_dpi", default: defaults.ocrDPI, in: 100...600),
+                targetAccuracy: try ex.double("target_accuracy", default: defaults.targetAccuracy, in: 0.5...1)),
             wordList: wordList.map(resolve),
             secondOpinionTessdata: secondOpinion.map(resolve),
+            calibration: calibration.map(resolve),
             thumbnailWidth: try limits.int("thumbnail_width", default: 160, in: 16...2000),
             reference: try referenceFiles(doc, resolve: resolve)
         )

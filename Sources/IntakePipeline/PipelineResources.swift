@@ -12,6 +12,8 @@ public struct PipelineResources: Sendable {
     public let policy: ExtractionPolicy
     /// The plan's member roster, provider directory and ICD-10-CM, where the pipeline names them.
     public let references: ReferenceChecks
+    /// Turns field evidence into the chance a value is right (`extraction.calibration`), if configured.
+    public let calibration: ConfidenceCalibration?
     /// Where the first model comes from: nil is tesseract's default folder (Debian's fast English model).
     private let firstModelPath: String?
 
@@ -32,6 +34,12 @@ public struct PipelineResources: Sendable {
         } catch {
             throw refuse("extraction.word_list", error.description)
         }
+        let calibration: ConfidenceCalibration?
+        do throws(ExtractionError) {
+            calibration = try configuration.calibration.map { path throws(ExtractionError) in try ConfidenceCalibration.load(path: path) }
+        } catch {
+            throw refuse("extraction.calibration", error.description)
+        }
         // Both models are opened now, so a missing one is found before the first document rather than by it.
         do throws(RecognitionError) { _ = try TesseractRecognizer() } catch {
             throw refuse("extraction", "\(error); tesseract's English model is missing (install tesseract-ocr-eng; scripts/setup.sh does)")
@@ -46,32 +54,33 @@ public struct PipelineResources: Sendable {
         }
         let references = try ReferenceChecks.load(configuration, template: form.template)
         return PipelineResources(form: form, lexicon: lexicon, secondOpinion: second, policy: configuration.extraction,
-                                 references: references, firstModelPath: nil)
+                                 references: references, calibration: calibration, firstModelPath: nil)
     }
 
     /// Resources around a given form, for tests and tools that bring their own recognisers.
     public init(form: FormDefinition, lexicon: Lexicon? = nil, secondOpinion: SerialRecognizer? = nil,
-                policy: ExtractionPolicy = ExtractionPolicy()) {
+                policy: ExtractionPolicy = ExtractionPolicy(), calibration: ConfidenceCalibration? = nil) {
         self.init(form: form, lexicon: lexicon, secondOpinion: secondOpinion, policy: policy,
-                  references: .none(form.template), firstModelPath: nil)
+                  references: .none(form.template), calibration: calibration, firstModelPath: nil)
     }
 
     private init(form: FormDefinition, lexicon: Lexicon?, secondOpinion: SerialRecognizer?, policy: ExtractionPolicy,
-                 references: ReferenceChecks, firstModelPath: String?) {
+                 references: ReferenceChecks, calibration: ConfidenceCalibration?, firstModelPath: String?) {
         self.references = references
         self.form = form
         self.lexicon = lexicon
         self.secondOpinion = secondOpinion
         self.policy = policy
+        self.calibration = calibration
         self.firstModelPath = firstModelPath
     }
 
     /// A worker's extractor: its own first-model engine (made on the worker's queue, used only there) and
-    /// the shared second opinion.
-    public func makeExtractor() throws(StageFailure) -> FormExtractor {
+    /// the shared second opinion. `calibrated: false` leaves out the calibration (to fit a new one).
+    public func makeExtractor(calibrated: Bool = true) throws(StageFailure) -> FormExtractor {
         do throws(RecognitionError) {
             return FormExtractor(form: form, recognizer: try TesseractRecognizer(dataPath: firstModelPath), secondOpinion: secondOpinion,
-                                 policy: policy, lexicon: lexicon)
+                                 policy: policy, lexicon: lexicon, calibration: calibrated ? calibration : nil)
         } catch {
             throw StageFailure(stage: .extract, reason: "\(error); is tesseract-ocr-eng installed?", permanent: false)
         }

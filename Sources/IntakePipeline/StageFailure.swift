@@ -33,6 +33,8 @@ public struct StageFailure: Error, Sendable, Equatable, CustomStringConvertible 
             return StageFailure(stage: .extract, reason: "form template \(path): \(reason); fix the pipeline's form and reprocess", permanent: false)
         case .wordList(let path, let reason):
             return StageFailure(stage: .extract, reason: "word list \(path): \(reason); fix extraction.word_list and reprocess", permanent: false)
+        case .calibration(let path, let reason):
+            return StageFailure(stage: .extract, reason: "confidence calibration \(path): \(reason); fix extraction.calibration and reprocess", permanent: false)
         }
     }
 

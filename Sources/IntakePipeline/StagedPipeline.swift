@@ -83,7 +83,7 @@ public final class StagedPipeline: Sendable {
         if let makeExtractor {
             extractPool = WorkerPool(name: "extract", size: configuration.workers.extract, make: makeExtractor)
         } else {
-            extractPool = WorkerPool(name: "extract", size: configuration.workers.extract, make: resources.makeExtractor)
+            extractPool = WorkerPool(name: "extract", size: configuration.workers.extract, make: { () throws(StageFailure) in try resources.makeExtractor() })
         }
     }
 

@@ -13,6 +13,7 @@ import Testing
         ("decode", DecodeCommand.self),
         ("extract", ExtractCommand.self),
         ("accuracy", AccuracyCommand.self),
+        ("calibrate", CalibrateCommand.self),
         ("run", RunCommand.self),
         ("report", ReportCommand.self),
         ("reprocess", ReprocessCommand.self),
