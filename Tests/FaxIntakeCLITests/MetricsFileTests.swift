@@ -4,6 +4,9 @@ import Testing
 
 @Suite struct MetricsFileTests {
     /// `run --once --metrics-file` leaves Prometheus text with the run's counts (and no PHI in it).
+    ///
+    /// In its own process: the metrics system is process-wide, and pipelines other suites run in this
+    /// process at the same time would count into it.
     @Test func runWritesPrometheusCounts() throws {
         let shared = ExitCodeTests.shared
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("faxintake-metrics-\(getpid())").path
@@ -14,11 +17,22 @@ import Testing
         }
         let pipeline = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Pipelines/prior-auth.yml").path
-        var command = try FaxIntakeCommand.parseAsRoot([
+        let candidates = [Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("faxintake").path]
+            + (Bundle.main.executableURL.map { [$0.deletingLastPathComponent().appendingPathComponent("faxintake").path] } ?? [])
+        let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) },
+                                  "faxintake binary not found beside the tests; run swift build first")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = [
             "run", "--once", "--pipeline", pipeline, "--spool", work + "/spool", "--state", work + "/state",
             "--archive", work + "/archive", "--metrics-file", work + "/metrics.prom",
-        ])
-        try command.run()
+        ]
+        process.environment = ProcessInfo.processInfo.environment.merging(["OMP_THREAD_LIMIT": "1"]) { $1 }
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
         let text = try String(contentsOfFile: work + "/metrics.prom", encoding: .utf8)
         #expect(text.contains(#"faxintake_documents_total{outcome="queued"} 1"#))
         #expect(text.contains("faxintake_pages_total 2"))
