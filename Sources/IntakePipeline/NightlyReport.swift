@@ -1,4 +1,5 @@
 import Foundation
+import FormExtraction
 import IntakeQueue
 
 /// The daily operations report: volumes, failures, review load, due dates and latency. Counts only: no PHI.
@@ -18,6 +19,9 @@ public struct NightlyReport: Sendable, Codable, Equatable {
     public var nearDue: [ItemID]
     public var nearHours: Double
     public var latencySeconds: Latency?
+    /// Key fields read without a person and requests straight through; nil when the form's field map
+    /// could not be read to tell key fields from context ones.
+    public var automation: AutomationFigures? = nil
 
     /// Documents and pages in one group.
     public struct Volume: Sendable, Codable, Equatable {
@@ -57,7 +61,16 @@ public struct NightlyReport: Sendable, Codable, Equatable {
             period = f.string(from: dayStart)
         }
         let figures = try store.reportFigures(receivedFrom: start, before: end, now: now, nearHours: nearHours)
-        return build(figures: figures, period: period, configuration: configuration, now: now, nearHours: nearHours)
+        var report = build(figures: figures, period: period, configuration: configuration, now: now, nearHours: nearHours)
+        // Which fields are key is the form's business (its field map), not the store's.
+        let fieldMap = URL(fileURLWithPath: configuration.formDirectory).appendingPathComponent(configuration.formName).path + ".fields.json"
+        if let template = try? FormTemplate.load(fieldMap: fieldMap) {
+            report.automation = try store.automation(
+                receivedFrom: start, before: end,
+                keyFields: template.fields.filter { $0.importance == .key }.map(\.name),
+                keyGroups: template.checkboxGroups.filter { $0.importance == .key }.map(\.name))
+        }
+        return report
     }
 
     /// The report from figures already aggregated: fax numbers become configured line names.
@@ -110,6 +123,10 @@ public struct NightlyReport: Sendable, Codable, Equatable {
         } else {
             out.append("latency received→queued: no queued items")
         }
+        if let a = automation {
+            out += ["", "key fields automated: \(a.keyFieldsAutomated) of \(a.keyFields) (\(Self.percent(a.keyFieldsAutomated, a.keyFields)))",
+                    "straight through: \(a.straightThrough) of \(a.requests) requests (\(Self.percent(a.straightThrough, a.requests)))"]
+        }
         return out.joined(separator: "\n")
     }
 
@@ -125,6 +142,10 @@ public struct NightlyReport: Sendable, Codable, Equatable {
         rows.append("due,near,,,\(nearDue.count)")
         if let l = latencySeconds {
             rows += ["latency_s,p50,,,\(l.p50)", "latency_s,p95,,,\(l.p95)", "latency_s,max,,,\(l.max)"]
+        }
+        if let a = automation {
+            rows += ["automation,key_fields,,,\(a.keyFields)", "automation,key_fields_automated,,,\(a.keyFieldsAutomated)",
+                     "automation,requests,,,\(a.requests)", "automation,straight_through,,,\(a.straightThrough)"]
         }
         return rows.joined(separator: "\n")
     }
@@ -161,11 +182,19 @@ public struct NightlyReport: Sendable, Codable, Equatable {
         if let l = latencySeconds {
             body += "<h2>Latency received → queued</h2><p>p50 \(Self.duration(l.p50)), p95 \(Self.duration(l.p95)), max \(Self.duration(l.max))</p>"
         }
+        if let a = automation {
+            body += "<h2>Automation</h2><p>key fields automated: \(a.keyFieldsAutomated) of \(a.keyFields) (\(Self.percent(a.keyFieldsAutomated, a.keyFields))); "
+                + "straight through: \(a.straightThrough) of \(a.requests) requests (\(Self.percent(a.straightThrough, a.requests)))</p>"
+        }
         return """
             <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>FaxIntake report \(esc(period))</title>
             <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}</style>
             </head><body>\(body)</body></html>
             """
+    }
+
+    static func percent(_ part: Int, _ whole: Int) -> String {
+        whole == 0 ? "-" : String(format: "%.1f%%", 100 * Double(part) / Double(whole))
     }
 
     static func duration(_ seconds: Double) -> String {

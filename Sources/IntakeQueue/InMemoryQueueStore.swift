@@ -61,4 +61,10 @@ public final class InMemoryQueueStore: QueueStore {
     ) throws(QueueStoreError) -> ReportFigures {
         try store.reportFigures(receivedFrom: receivedFrom, before: before, now: now, nearHours: nearHours)
     }
+
+    public func automation(
+        receivedFrom: Date?, before: Date?, keyFields: [String], keyGroups: [String]
+    ) throws(QueueStoreError) -> AutomationFigures {
+        try store.automation(receivedFrom: receivedFrom, before: before, keyFields: keyFields, keyGroups: keyGroups)
+    }
 }

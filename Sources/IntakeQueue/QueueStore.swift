@@ -74,6 +74,33 @@ public protocol QueueStore: Sendable {
     func reportFigures(
         receivedFrom: Date?, before: Date?, now: Date, nearHours: Double
     ) throws(QueueStoreError) -> ReportFigures
+
+    /// How much of the received requests' key data went through without a person: key fields not
+    /// flagged for review, and requests with no key field or key checkbox group flagged.
+    ///
+    /// Only items with a form count (a form-less or failed item has nothing to automate).
+    func automation(
+        receivedFrom: Date?, before: Date?, keyFields: [String], keyGroups: [String]
+    ) throws(QueueStoreError) -> AutomationFigures
+}
+
+/// Key fields read without a person, and requests that went straight through. Counts only: no PHI.
+public struct AutomationFigures: Hashable, Sendable, Codable {
+    /// Requests with a form in the range.
+    public var requests: Int
+    /// Of those, the requests with no key field and no key checkbox group flagged for review.
+    public var straightThrough: Int
+    /// Key fields of those requests.
+    public var keyFields: Int
+    /// Key fields not flagged for review.
+    public var keyFieldsAutomated: Int
+
+    public init(requests: Int, straightThrough: Int, keyFields: Int, keyFieldsAutomated: Int) {
+        self.requests = requests
+        self.straightThrough = straightThrough
+        self.keyFields = keyFields
+        self.keyFieldsAutomated = keyFieldsAutomated
+    }
 }
 
 extension QueueStore {

@@ -121,4 +121,30 @@ extension SQLiteQueueStore {
         }
         return ReportFigures.Latency(p50: p50, p95: p95, max: max)
     }
+
+    /// Key-field automation and straight-through requests, counted in SQL over each item's field JSON
+    /// (json_each, a table-valued function the query interface cannot express).
+    static func automation(
+        _ db: Database, scope: QueryInterfaceRequest<QueueItem>, keyFields: [String], keyGroups: [String]
+    ) throws -> AutomationFigures {
+        let requests = try scope.fetchCount(db)
+        let fieldRequest: SQLRequest<Row> = """
+            SELECT COUNT(*) AS total, COALESCE(SUM(NOT json_extract(field.value, '$.needsReview')), 0) AS automated
+            FROM (\(scope.select(Columns.fields))) AS item, json_each(item.fields) AS field
+            WHERE field.key IN \(keyFields)
+            """
+        let fieldRow = try Row.fetchOne(db, fieldRequest)
+        let blocked: SQLRequest<Int> = """
+            SELECT COUNT(*) FROM (\(scope.select(Columns.fields, Columns.checkboxes))) AS item
+            WHERE EXISTS (SELECT 1 FROM json_each(item.fields) AS field
+                          WHERE field.key IN \(keyFields) AND json_extract(field.value, '$.needsReview'))
+               OR EXISTS (SELECT 1 FROM json_each(item.checkboxes) AS grp
+                          WHERE grp.key IN \(keyGroups) AND json_extract(grp.value, '$.needsReview'))
+            """
+        let blockedCount = try blocked.fetchOne(db) ?? 0
+        return AutomationFigures(
+            requests: requests, straightThrough: requests - blockedCount,
+            keyFields: try fieldRow.map { try decode(Int.self, "total", $0) } ?? 0,
+            keyFieldsAutomated: try fieldRow.map { try decode(Int.self, "automated", $0) } ?? 0)
+    }
 }

@@ -184,6 +184,14 @@ public final class SQLiteQueueStore: QueueStore {
         }
     }
 
+    public func automation(
+        receivedFrom: Date?, before: Date?, keyFields: [String], keyGroups: [String]
+    ) throws(QueueStoreError) -> AutomationFigures {
+        let scope = Self.received(QueueItem.all(), from: receivedFrom, before: before)
+            .filter(Columns.formPage != nil && Columns.status != ItemStatus.failed.rawValue)
+        return try run { try writer.read { db in try Self.automation(db, scope: scope, keyFields: keyFields, keyGroups: keyGroups) } }
+    }
+
     public func counts() throws(QueueStoreError) -> [QueueCount] {
         let request = QueueItem
             .select(Columns.route, Columns.status, count(Columns.id).forKey("n"))

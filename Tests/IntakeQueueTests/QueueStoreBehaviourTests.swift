@@ -377,4 +377,26 @@ struct QueueStoreBehaviourTests {
             QueueCount(route: "unrouted", status: .failed, count: 1),
         ])
     }
+
+    @Test("automation counts key fields not flagged and requests with nothing key flagged", arguments: StoreKind.allCases)
+    func automation(kind: StoreKind) throws {
+        let fixture = try StoreFixture(kind)
+        // 1: member_id (key) flagged. 2: key fields clear, a context group flagged. 3: a key group flagged.
+        // 4: no form. 5: failed. Only 1–3 count.
+        var clear = sampleItem(2)
+        clear.content.fields["member_id"]?.needsReview = false
+        var groupFlagged = clear
+        groupFlagged.sha256 = sha(3)
+        groupFlagged.content.checkboxes["request_type"]?.needsReview = true
+        var noForm = sampleItem(4, formPage: nil, pageRange: PageRange(first: 1, last: 4))
+        noForm.content.fields["member_id"]?.needsReview = false
+        for item in [sampleItem(1), clear, groupFlagged, noForm, sampleItem(5, status: .failed, failure: sampleFailure())] {
+            _ = try insertNew(fixture.store, item)
+        }
+        let figures = try fixture.store.automation(receivedFrom: nil, before: nil,
+                                                   keyFields: ["member_id", "procedure_code"], keyGroups: ["request_type"])
+        #expect(figures == AutomationFigures(requests: 3, straightThrough: 1, keyFields: 6, keyFieldsAutomated: 5))
+        let none = try fixture.store.automation(receivedFrom: baseDate + 86_400, before: nil, keyFields: ["member_id"], keyGroups: [])
+        #expect(none == AutomationFigures(requests: 0, straightThrough: 0, keyFields: 0, keyFieldsAutomated: 0))
+    }
 }
