@@ -101,6 +101,7 @@ struct ExtractOutput: Encodable {
         var method: ExtractionMethod
         var member: MemberCheck?
         var servicingProvider: ProviderNetworkCheck?
+        var header: FaxHeader?
         var flags: [ItemFlag]
 
         init(_ draft: RequestDraft) {
@@ -108,9 +109,10 @@ struct ExtractOutput: Encodable {
             file = r.file; pages = r.pages; form = r.form; pageRange = draft.pageRange
             fields = draft.content.fields; checkboxes = r.checkboxes; method = r.method
             member = draft.content.member; servicingProvider = draft.content.servicingProvider; flags = draft.content.flags
+            header = draft.content.header
         }
 
-        enum CodingKeys: String, CodingKey { case file, pages, form, pageRange, fields, checkboxes, method, member, servicingProvider, flags }
+        enum CodingKeys: String, CodingKey { case file, pages, form, pageRange, fields, checkboxes, method, member, servicingProvider, header, flags }
 
         func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -124,6 +126,7 @@ struct ExtractOutput: Encodable {
             try c.encode(method, forKey: .method)
             try c.encodeIfPresent(member, forKey: .member)
             try c.encodeIfPresent(servicingProvider, forKey: .servicingProvider)
+            try c.encodeIfPresent(header, forKey: .header)
             try c.encode(flags, forKey: .flags)
         }
     }

@@ -122,6 +122,12 @@ public final class FormExtractor {
         return result
     }
 
+    /// Reads one line of print outside the form, such as the sender's fax header: its text and confidence.
+    public func readLine(_ image: GrayImage, dpi: Double) throws(RecognitionError) -> (text: String, confidence: Double) {
+        let text = try recognizer.recognize(image, options: RecognitionOptions(layout: .singleLine, resolution: Int(dpi.rounded())))
+        return (text.text.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces), text.confidence)
+    }
+
     /// The result for a document with no form page: every field empty, required ones to review.
     public func noForm(file: String, pages: Int) -> ExtractionResult {
         ExtractionResult(file: file, pages: pages, form: nil, fields: emptyFields(), checkboxes: emptyCheckboxes(), method: .none)

@@ -87,8 +87,39 @@ public struct DocumentPages: Sendable {
     public let thumbnails: [PageThumbnail]
     /// A fillable PDF's values, read exactly; empty otherwise.
     public let formValues: [String: FormFieldValue]
+    /// The band at the top of a fax's first page where the sender's header line (TTI) is printed, when
+    /// it holds a line of print with clear paper below it; nil for mail and for pages without one.
+    public let headerBand: HeaderBand?
     /// Time spent finding the form pages, for the stage profile.
     public let classifySeconds: Double
+}
+
+/// The top of a fax's first page, cut out for reading the sender's header line.
+public struct HeaderBand: Sendable {
+    public let image: GrayImage
+    public let dpi: Double
+
+    /// The band of `page` from its top edge down `points`, when print there ends above clear paper
+    /// (so it is a line of its own, not the top of a form that slid up).
+    static func find(on page: Page, points: Double) -> HeaderBand? {
+        let height = min(page.image.height, Int((points * page.yDPI / 72).rounded()))
+        let width = page.image.width
+        guard height > 8, width > 0 else { return nil }
+        var inkRows: [Bool] = []
+        page.image.pixels.withUnsafeBufferPointer { px in
+            for y in 0..<height {
+                var dark = 0
+                for x in 0..<width where px[y * width + x] < 128 { dark += 1 }
+                inkRows.append(dark >= 3)
+            }
+        }
+        guard let last = inkRows.lastIndex(of: true), inkRows.filter({ $0 }).count >= 4 else { return nil }
+        // A header line is followed by paper: at least a sixth of the band clear below the print.
+        guard height - 1 - last >= max(3, height / 6) else { return nil }
+        let rows = min(height, last + 4)
+        return HeaderBand(image: GrayImage(width: width, height: rows, pixels: Array(page.image.pixels[0..<(rows * width)])),
+                          dpi: page.yDPI)
+    }
 }
 
 /// One request of a document: a form page with the pages that belong to it, read, validated and routed.
@@ -211,11 +242,13 @@ public struct DocumentProcessor: Sendable {
         var formPages: [HeldFormPage] = []
         var thumbnails: [PageThumbnail] = []
         var classifySeconds = 0.0
+        var headerBand: HeaderBand?
         var index = 0
         while true {
             let next: Page?
             do { next = try stream.next() } catch { throw .decoding(error) }
             guard let page = next else { break }
+            if index == 0, record.channel == .fax { headerBand = HeaderBand.find(on: page, points: configuration.headerBandPoints) }
             let started = DispatchTime.now().uptimeNanoseconds
             let match = page.isBlank ? nil : resources.form.classify(page)
             classifySeconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
@@ -237,7 +270,7 @@ public struct DocumentProcessor: Sendable {
         return DocumentPages(record: record, pageCount: index, fax: stream.fax, line: line,
                              stationID: record.sidecar.sidecar?.stationID ?? stream.fax.stationID,
                              formPages: formPages, thumbnails: thumbnails, formValues: stream.formValues,
-                             classifySeconds: classifySeconds)
+                             headerBand: headerBand, classifySeconds: classifySeconds)
     }
 
     // MARK: Stage 3: requests
@@ -267,15 +300,36 @@ public struct DocumentProcessor: Sendable {
                 readings.append((held.index + 1, PageRange(first: first, last: last), result))
             }
         }
+        let header = try pages.headerBand.flatMap { band throws(StageFailure) in try Self.readHeader(band, with: extractor) }
         var drafts: [RequestDraft] = []
         for reading in readings {
             let form = try validate(reading.result, receivedAt: pages.record.receivedAt)
             var content = route(form, channel: pages.record.channel, line: pages.line, receivedAt: pages.record.receivedAt)
             content.flags += pages.record.flags
+            content.header = header
             drafts.append(RequestDraft(formPage: reading.formPage, pageRange: reading.range, extraction: reading.result, content: content))
         }
         return DocumentRequests(record: pages.record, pageCount: pages.pageCount, line: pages.line,
                                 stationID: pages.stationID, requests: drafts)
+    }
+
+    /// The sender's header line as read, and the first fax number in it; nil when it reads as nothing.
+    static func readHeader(_ band: HeaderBand, with extractor: FormExtractor) throws(StageFailure) -> FaxHeader? {
+        let line: (text: String, confidence: Double)
+        do { line = try extractor.readLine(band.image, dpi: band.dpi) } catch {
+            throw StageFailure(stage: .extract, reason: "the fax header line: \(error)", permanent: false)
+        }
+        guard line.text.filter({ $0.isLetter || $0.isNumber }).count >= 5 else { return nil }
+        return FaxHeader(text: line.text, faxNumber: faxNumber(in: line.text))
+    }
+
+    /// The first North American fax number in a text, digits only (a leading 1 dropped).
+    static func faxNumber(in text: String) -> String? {
+        let pattern = #"(?<![0-9])(?:\+?1[ .-]?)?\(?[0-9]{3}\)?[ .-]?[0-9]{3}[ .-]?[0-9]{4}(?![0-9])"#
+        guard let range = text.range(of: pattern, options: .regularExpression) else { return nil }
+        var digits = text[range].filter(\.isNumber)
+        if digits.count == 11, digits.first == "1" { digits.removeFirst() }
+        return String(digits)
     }
 
     /// What validation derives from one extraction: stored readings and the keys routing and due dates need.
@@ -443,7 +497,8 @@ public struct DocumentProcessor: Sendable {
                          pageRange: PageRange?, content: ItemContent, archivePath: String) -> NewItem {
         NewItem(
             sha256: record.sha256, receivedAt: record.receivedAt, channel: record.channel,
-            faxLine: line.line?.number ?? line.dialled, caller: record.sidecar.sidecar?.callerNumber,
+            // The sidecar's caller number; failing that, the number in the sender's header line.
+            faxLine: line.line?.number ?? line.dialled, caller: record.sidecar.sidecar?.callerNumber ?? content.header?.faxNumber,
             stationID: stationID, sourceFileName: record.fileName, archivePath: archivePath,
             pageCount: pageCount, pageRange: pageRange, content: content)
     }

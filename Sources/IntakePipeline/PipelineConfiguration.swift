@@ -66,6 +66,8 @@ public struct PipelineConfiguration: Sendable {
     public var calibration: String? = nil
     /// Width in pixels of the thumbnail kept of each page that is not a form (`limits.thumbnail_width`).
     public var thumbnailWidth: Int = 160
+    /// How far down a fax's first page the sender's header line is looked for, in points (`extraction.header_band_pt`).
+    public var headerBandPoints: Double = 24
     /// The plan's own data that requests are checked against (`reference:`); every file is optional.
     public var reference = ReferenceFiles()
 
@@ -207,7 +209,7 @@ public struct PipelineConfiguration: Sendable {
         let ready = doc.child("readiness")
         try ready.rejectUnknown(["settle_seconds", "rescan_seconds"])
         let ex = doc.child("extraction")
-        try ex.rejectUnknown(["review_below_confidence", "checkbox_marked_above", "checkbox_empty_below", "ocr_dpi", "word_list", "second_opinion_tessdata",
+        try ex.rejectUnknown(["review_below_confidence", "checkbox_marked_above", "checkbox_empty_below", "ocr_dpi", "header_band_pt", "word_list", "second_opinion_tessdata",
                              "calibration", "target_accuracy"])
         let defaults = ExtractionPolicy()
         let wordList = try ex.optional("word_list")?.string()
@@ -252,6 +254,7 @@ public struct PipelineConfiguration: Sendable {
             secondOpinionTessdata: secondOpinion.map(resolve),
             calibration: calibration.map(resolve),
             thumbnailWidth: try limits.int("thumbnail_width", default: 160, in: 16...2000),
+            headerBandPoints: try ex.double("header_band_pt", default: 24, in: 0...144),
             reference: try referenceFiles(doc, resolve: resolve)
         )
     }

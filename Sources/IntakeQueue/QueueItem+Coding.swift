@@ -29,6 +29,7 @@ extension QueueItem {
         case serviceDate = "service_date"
         case member
         case servicingProvider = "servicing_provider"
+        case header
         case failure, history
         // Table layout only.
         case pageFirst = "page_first"
@@ -84,6 +85,7 @@ extension QueueItem {
             serviceDate: try read.optional(.serviceDate),
             member: try read.optional(.member),
             servicingProvider: try read.optional(.servicingProvider),
+            header: try read.optional(.header),
             failure: try read.optional(.failure),
             history: try read.value(.history)
         )
@@ -128,6 +130,7 @@ extension QueueItem {
         try container.encodeIfPresent(serviceDate, forKey: .serviceDate)
         try container.encodeIfPresent(member, forKey: .member)
         try container.encodeIfPresent(servicingProvider, forKey: .servicingProvider)
+        try container.encodeIfPresent(header, forKey: .header)
         try container.encodeIfPresent(failure, forKey: .failure)
         try container.encode(history, forKey: .history)
     }

@@ -64,6 +64,7 @@ extension QueueItem: FetchableRecord, PersistableRecord {
         public static let serviceDate = Column(CodingKeys.serviceDate)
         public static let member = Column(CodingKeys.member)
         public static let servicingProvider = Column(CodingKeys.servicingProvider)
+        public static let header = Column(CodingKeys.header)
         public static let failure = Column(CodingKeys.failure)
         public static let failedStage = Column(CodingKeys.failedStage)
         public static let history = Column(CodingKeys.history)
@@ -71,7 +72,7 @@ extension QueueItem: FetchableRecord, PersistableRecord {
         /// What a state change or requeue may rewrite; the source columns (sha256, received_at, …) never change.
         public static let mutable: [Column] = [
             route, priority, dueBy, status, queuedAt, pageFirst, pageLast, formPage, formID, requestPage,
-            fields, checkboxes, flags, duplicateOf, duplicateKey, serviceDate, member, servicingProvider, failure, failedStage, history,
+            fields, checkboxes, flags, duplicateOf, duplicateKey, serviceDate, member, servicingProvider, header, failure, failedStage, history,
         ]
     }
 }

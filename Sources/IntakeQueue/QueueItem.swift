@@ -241,6 +241,24 @@ public struct ProviderNetworkCheck: Hashable, Sendable, Codable {
     }
 }
 
+/// The sender's header line at the top of a received fax page (TTI): what it says, and the fax number in it.
+public struct FaxHeader: Hashable, Sendable, Codable {
+    /// The line as read.
+    public var text: String
+    /// The first fax number in it, digits only; often the sender's own number when the sidecar has none.
+    public var faxNumber: String?
+
+    public init(text: String, faxNumber: String?) {
+        self.text = text
+        self.faxNumber = faxNumber
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case text
+        case faxNumber = "fax_number"
+    }
+}
+
 /// What reprocessing a document recomputes; `requeue` replaces exactly these on an existing item.
 public struct ItemContent: Hashable, Sendable, Codable {
     /// "elective", "emergency_inpatient", "snf", "unrouted", or another configured route.
@@ -264,6 +282,8 @@ public struct ItemContent: Hashable, Sendable, Codable {
     public var member: MemberCheck?
     /// The directory's word on the servicing provider; nil when no directory is configured.
     public var servicingProvider: ProviderNetworkCheck?
+    /// The sender's header line on the fax's first page, when it has one.
+    public var header: FaxHeader?
 
     public init(
         route: String, priority: Priority, dueBy: Date? = nil,
@@ -271,8 +291,9 @@ public struct ItemContent: Hashable, Sendable, Codable {
         fields: [String: StoredField] = [:], checkboxes: [String: StoredCheckboxGroup] = [:],
         flags: [ItemFlag] = [], duplicateOf: ItemID? = nil,
         duplicateKey: String? = nil, serviceDate: Date? = nil,
-        member: MemberCheck? = nil, servicingProvider: ProviderNetworkCheck? = nil
+        member: MemberCheck? = nil, servicingProvider: ProviderNetworkCheck? = nil, header: FaxHeader? = nil
     ) {
+        self.header = header
         self.member = member
         self.servicingProvider = servicingProvider
         self.route = route
@@ -370,6 +391,7 @@ public struct QueueItem: Hashable, Sendable, Codable, Identifiable {
     public var serviceDate: Date?
     public var member: MemberCheck?
     public var servicingProvider: ProviderNetworkCheck?
+    public var header: FaxHeader?
     /// Present exactly while `status == .failed`, and kept when a failed item is marked done by hand.
     public var failure: FailureRecord?
     public var history: [HistoryEntry]
@@ -382,9 +404,10 @@ public struct QueueItem: Hashable, Sendable, Codable, Identifiable {
         pageCount: Int, pageRange: PageRange? = nil, formPage: Int?, formID: String?,
         fields: [String: StoredField], checkboxes: [String: StoredCheckboxGroup],
         flags: [ItemFlag], duplicateOf: ItemID?, duplicateKey: String?, serviceDate: Date?,
-        member: MemberCheck? = nil, servicingProvider: ProviderNetworkCheck? = nil,
+        member: MemberCheck? = nil, servicingProvider: ProviderNetworkCheck? = nil, header: FaxHeader? = nil,
         failure: FailureRecord?, history: [HistoryEntry]
     ) {
+        self.header = header
         self.member = member
         self.servicingProvider = servicingProvider
         self.id = id
@@ -422,7 +445,7 @@ public struct QueueItem: Hashable, Sendable, Codable, Identifiable {
                 route: route, priority: priority, dueBy: dueBy, formPage: formPage, formID: formID,
                 fields: fields, checkboxes: checkboxes, flags: flags, duplicateOf: duplicateOf,
                 duplicateKey: duplicateKey, serviceDate: serviceDate,
-                member: member, servicingProvider: servicingProvider
+                member: member, servicingProvider: servicingProvider, header: header
             )
         }
         set {
@@ -439,6 +462,7 @@ public struct QueueItem: Hashable, Sendable, Codable, Identifiable {
             serviceDate = newValue.serviceDate
             member = newValue.member
             servicingProvider = newValue.servicingProvider
+            header = newValue.header
         }
     }
 

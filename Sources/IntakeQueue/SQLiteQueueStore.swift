@@ -320,6 +320,10 @@ public final class SQLiteQueueStore: QueueStore {
                 table.add(column: "servicing_provider", .text)
             }
         }
+        migrator.registerMigration("v4: fax header") { db in
+            // The sender's header line (TTI) as read, and the fax number found in it, as JSON.
+            try db.alter(table: "queue_item") { table in table.add(column: "header", .text) }
+        }
         return migrator
     }
 

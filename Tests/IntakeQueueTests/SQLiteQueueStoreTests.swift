@@ -172,7 +172,7 @@ struct SQLiteQueueStoreTests {
         let store = try SQLiteQueueStore(path: scratch.databasePath)
 
         let schema = try store.schemaDescription()
-        #expect(schema.columns.suffix(5) == ["page_first", "page_last", "request_page", "member", "servicing_provider"])
+        #expect(schema.columns.suffix(6) == ["page_first", "page_last", "request_page", "member", "servicing_provider", "header"])
         #expect(schema.uniqueIndexes == [["sha256", "request_page"]])
         #expect(try store.rawText(sql: "SELECT id, request_page, page_first, page_last FROM queue_item ORDER BY id") == [
             ["1", "2", "1", "4"], ["2", "0", nil, nil],
