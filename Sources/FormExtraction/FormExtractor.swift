@@ -206,8 +206,12 @@ public final class FormExtractor {
         // accuracy for a key field); without one, the engine's confidence against the review threshold.
         func isSure(_ reading: FieldReading?) -> Bool {
             guard let reading, reading.valid else { return false }
+            // Never sooner than without a calibration: a field the engine itself is unsure of still gets
+            // the second model (measured: stopping on the calibrated chance alone lost fields on
+            // normal-resolution faxes that the second model reads right).
+            guard reading.confidence >= policy.reviewBelowConfidence else { return false }
             if let calibration { return Self.rounded(calibration.probability(reading.evidence)) >= policy.threshold(for: spec.importance) }
-            return reading.confidence >= policy.reviewBelowConfidence
+            return true
         }
         // Calibrating: the first reading is never taken as sure, so every field has both models' evidence.
         let stopsEarly = mode == .settle

@@ -131,14 +131,26 @@ func constantCalibration(_ p: Double) -> ConfidenceCalibration {
     }
 
     @Test func aFieldSureAfterCalibrationIsReadOnce() throws {
-        let first = ScriptedRecognizer([Self.digits: RecognizedText(text: "1234567893", confidence: 0.80, wordConfidences: [0.80])])
-        let second = ScriptedRecognizer([Self.digits: RecognizedText(text: "1234567893", confidence: 0.80, wordConfidences: [0.80])])
+        let first = ScriptedRecognizer([Self.digits: RecognizedText(text: "1234567893", confidence: 0.95, wordConfidences: [0.95])])
+        let second = ScriptedRecognizer([Self.digits: RecognizedText(text: "1234567893", confidence: 0.95, wordConfidences: [0.95])])
         let extractor = FormExtractor(form: Fixtures.form, recognizer: first, secondOpinion: second, calibration: constantCalibration(0.9999))
         let (spec, page, transform) = try Self.npiZone(extractor)
         let reading = try extractor.read(spec, on: page, transform: transform)
         #expect(first.calls == 1 && second.calls == 0)
         #expect(reading.value == "1234567893" && !reading.needsReview && reading.confidence == 0.9999)
-        #expect(reading.evidence.models == 1 && reading.evidence.readings == 1 && reading.evidence.rawConfidence == 0.80)
+        #expect(reading.evidence.models == 1 && reading.evidence.readings == 1 && reading.evidence.rawConfidence == 0.95)
+    }
+
+    @Test func aCalibrationNeverStopsSoonerThanTheEngineWould() throws {
+        // The engine is unsure (0.80 under review_below_confidence): however sure the calibration, the
+        // second model reads too.
+        let first = ScriptedRecognizer([Self.digits: RecognizedText(text: "1234567893", confidence: 0.80, wordConfidences: [0.80])])
+        let second = ScriptedRecognizer([Self.digits: RecognizedText(text: "1234567893", confidence: 0.80, wordConfidences: [0.80])])
+        let extractor = FormExtractor(form: Fixtures.form, recognizer: first, secondOpinion: second, calibration: constantCalibration(0.9999))
+        let (spec, page, transform) = try Self.npiZone(extractor)
+        let reading = try extractor.read(spec, on: page, transform: transform)
+        #expect(second.calls >= 1)
+        #expect(reading.value == "1234567893" && reading.evidence.models == 2)
     }
 
     @Test func aFieldUnsureAfterCalibrationIsReadByTheSecondModel() throws {
