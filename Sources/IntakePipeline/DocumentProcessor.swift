@@ -15,8 +15,9 @@ import ReferenceData
 public enum SidecarRecord: Sendable, Equatable {
     case absent
     case read(FaxSidecar, bytes: Data)
-    /// Kept (and archived) as received, so a person can see what the fax server wrote.
-    case unreadable(bytes: Data, reason: String)
+    /// Kept (and archived) as received, so a person can see what the fax server wrote; no bytes when
+    /// the file itself could not be read.
+    case unreadable(bytes: Data?, reason: String)
 
     /// The parsed sidecar, when there is one.
     public var sidecar: FaxSidecar? {
@@ -28,7 +29,8 @@ public enum SidecarRecord: Sendable, Equatable {
     public var bytes: Data? {
         switch self {
         case .absent: return nil
-        case .read(_, let bytes), .unreadable(let bytes, _): return bytes
+        case .read(_, let bytes): return bytes
+        case .unreadable(let bytes, _): return bytes
         }
     }
 }
@@ -191,7 +193,7 @@ public struct DocumentProcessor: Sendable {
         let line = entry.channel == .fax
             ? router.resolveLine(calledNumber: sidecar.sidecar?.calledNumber, lineFolder: entry.lineFolder, fileName: entry.fileName)
             : .none
-        let receivedAt = sidecar.sidecar?.receivedAt ?? StagedPipeline.modificationTime(entry.path) ?? clock.now()
+        let receivedAt = sidecar.sidecar?.receivedAt ?? SpoolFile.modificationTime(entry.path) ?? clock.now()
         return .taken(IntakeRecord(fileName: entry.fileName, channel: entry.channel, bytes: bytes, sha256: sha,
                                    sidecar: sidecar, line: line, receivedAt: receivedAt, flags: flags))
     }
@@ -225,7 +227,7 @@ public struct DocumentProcessor: Sendable {
     static func readSidecar(path: String) -> SidecarRecord {
         let bytes: Data
         do { bytes = try SpoolFile.read(path) } catch {
-            return .unreadable(bytes: Data(), reason: "cannot read the sidecar: \(error.reason)")
+            return .unreadable(bytes: nil, reason: "cannot read the sidecar: \(error.reason)")
         }
         do { return .read(try FaxSidecar.parse(bytes, name: URL(fileURLWithPath: path).lastPathComponent), bytes: bytes) } catch {
             return .unreadable(bytes: bytes, reason: error.reason)
@@ -260,9 +262,7 @@ public struct DocumentProcessor: Sendable {
             }
             index += 1
         }
-        guard index > 0 else {
-            throw StageFailure(stage: .decode, reason: "\(record.fileName) has no pages", permanent: true)
-        }
+        // A stream ends with a page or throws `.noPages`: `index` is at least 1 here.
         var line = record.line
         if record.channel == .fax, line.source == .none {
             line = router.resolveLine(callIDs: stream.fax.callIDs)

@@ -16,6 +16,13 @@ public struct SpoolReadError: Error, Sendable, CustomStringConvertible {
 /// say) between that look and the read; `O_NOFOLLOW` on the read itself closes that window, and
 /// `O_NONBLOCK` plus the `fstat` check keeps a FIFO swapped in from hanging a worker for ever.
 enum SpoolFile {
+    /// When the file was last written: a fax's received-at when its sidecar does not say.
+    static func modificationTime(_ path: String) -> Date? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+    }
+
     static func read(_ path: String) throws(SpoolReadError) -> Data {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {

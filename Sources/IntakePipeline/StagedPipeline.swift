@@ -295,10 +295,4 @@ public final class StagedPipeline: Sendable {
         metrics.record(from: before, to: snapshot)
         onProgress?(snapshot)
     }
-
-    static func modificationTime(_ path: String) -> Date? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
-    }
 }
