@@ -92,10 +92,12 @@ public struct AccuracyReport: Sendable, Encodable {
     public var straightThrough = 0
     /// Documents whose key fields and groups were judged, for the straight-through rate.
     public var keyDocuments = 0
+    /// Documents whose key fields all passed but a key checkbox group did not.
+    public var heldByCheckboxes = 0
 
     enum CodingKeys: String, CodingKey {
         case documents, fieldsByName, fieldsByKind, checkboxesByKind, fields, checkboxes, formFound, orientation, silentErrors,
-             reviewFlagged, failures, misses, secondsPerDocument, confidenceOfCorrect, straightThrough, keyDocuments
+             reviewFlagged, failures, misses, secondsPerDocument, confidenceOfCorrect, straightThrough, keyDocuments, heldByCheckboxes
     }
 
     public var silentErrorRate: Double { fields.total == 0 ? 0 : Double(silentErrors) / Double(fields.total) }
@@ -125,6 +127,13 @@ public struct AccuracyHarness {
     }
 
     public func run(_ items: [(document: String, truth: String)], extractor: FormExtractor) -> AccuracyReport {
+        run(items, template: extractor.form.template) { path in try extractor.extract(try decoder.decode(path: path)) }
+    }
+
+    /// Scores what `read` makes of each document: the extractor alone, or the whole pipeline's reading
+    /// (reference checks included), as `extract` prints it.
+    public func run(_ items: [(document: String, truth: String)], template: FormTemplate?,
+                    read: (String) throws -> ExtractionResult) -> AccuracyReport {
         var report = AccuracyReport()
         for item in items {
             report.documents += 1
@@ -135,8 +144,7 @@ public struct AccuracyHarness {
             let started = Date()
             let result: ExtractionResult
             do {
-                let document = try decoder.decode(path: item.document)
-                result = try extractor.extract(document)
+                result = try read(item.document)
             } catch {
                 report.failures.append("\(error)")
                 for (name, expected) in truth.fields {
@@ -147,7 +155,7 @@ public struct AccuracyHarness {
                 continue
             }
             report.secondsPerDocument[URL(fileURLWithPath: item.document).lastPathComponent] = Date().timeIntervalSince(started)
-            score(result, against: truth, file: item.document, template: extractor.form.template, into: &report)
+            score(result, against: truth, file: item.document, template: template, into: &report)
         }
         return report
     }
@@ -163,9 +171,11 @@ public struct AccuracyHarness {
                                               valid: reading.valid, needsReview: reading.needsReview))
                 if reading.needsReview { through = false }
             }
+            let fieldsThrough = through
             for group in template.checkboxGroups where group.importance == .key && result.checkboxes[group.name]?.needsReview != false {
                 through = false
             }
+            if fieldsThrough && !through { report.heldByCheckboxes += 1 }
             report.keyDocuments += 1
             if through { report.straightThrough += 1 }
         }
@@ -236,6 +246,16 @@ public struct AutomationCurve: Sendable, Encodable {
     public var documents: Int
     /// Documents with no key field and no key checkbox group to review.
     public var straightThrough: Int
+    /// Per key field: how often it was flagged, and how many of those were right anyway (review spent for nothing).
+    public var flaggedByField: [String: Flagged]
+    /// Documents held back by a key checkbox group alone.
+    public var heldByCheckboxes: Int
+
+    /// Flagged readings of one key field.
+    public struct Flagged: Sendable, Encodable {
+        public var flagged = 0
+        public var right = 0
+    }
 
     public init(_ report: AccuracyReport, thresholds: [Double] = Self.thresholds) {
         let key = report.keyFields
@@ -248,10 +268,18 @@ public struct AutomationCurve: Sendable, Encodable {
         keyFieldsWrongUnflagged = key.filter { !$0.needsReview && !$0.correct }.count
         documents = report.keyDocuments
         straightThrough = report.straightThrough
+        var byField: [String: Flagged] = [:]
+        for field in key where field.needsReview {
+            byField[field.field, default: Flagged()].flagged += 1
+            if field.correct { byField[field.field, default: Flagged()].right += 1 }
+        }
+        flaggedByField = byField
+        heldByCheckboxes = report.heldByCheckboxes
     }
 
     enum CodingKeys: String, CodingKey {
         case points, keyFields = "key_fields", keyFieldsAutomated = "key_fields_automated"
         case keyFieldsWrongUnflagged = "key_fields_wrong_unflagged", documents, straightThrough = "straight_through"
+        case flaggedByField = "flagged_by_field", heldByCheckboxes = "held_by_checkboxes"
     }
 }

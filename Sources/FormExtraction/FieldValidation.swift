@@ -151,6 +151,13 @@ public enum FieldValidation {
     /// A phone number with one separator lost or turned into a space, where the other separator shows
     /// what the writer used: 846.420 7746 → 846.420.7746, (572) 901 6555 → (572) 901-6555.
     static func phoneWithRepairedSeparator(_ value: String) -> ValidationOutcome {
+        // An opening parenthesis read as a 1, l or bar: "1484) 793-0050" is "(484) 793-0050".
+        if value.range(of: #"^[1lI|]\d{3}\) ?\d{3}[ .-]?\d{4}$"#, options: .regularExpression) != nil {
+            let repaired = "(" + value.dropFirst()
+            var outcome = phone(repaired)
+            outcome.issues.append(.correctedConfusion(read: value, as: repaired))
+            return outcome
+        }
         let first = phone(value)
         guard first.valid else { return first }
         let d = value.filter(\.isASCIIDigit)
@@ -179,6 +186,10 @@ public enum FieldValidation {
         var d = value.filter(\.isASCIIDigit)
         if d.count == 11, d.hasPrefix("1") { d.removeFirst() }
         guard d.count == 10 else { return bad(value, "phone number has \(d.count) digits, expected 10") }
+        // Parentheses, where there are any, close around the area code: a lone one is a misread.
+        guard value.range(of: #"^(\+?1[ .-]?)?(\(\d{3}\) ?|\d{3}[ .-]?)\d{3}[ .-]?\d{4}$"#, options: .regularExpression) != nil else {
+            return bad(value, "phone number is not written as a phone number")
+        }
         let a = d.prefix(3), b = d.dropFirst(3).prefix(3), c = d.suffix(4)
         return ok(value, "\(a)-\(b)-\(c)")
     }
@@ -218,13 +229,16 @@ public enum FieldValidation {
 
     /// CPT: five digits, or four digits and F/T/U; HCPCS Level II: a letter and four digits.
     static func cptHCPCS(_ value: String) -> ValidationOutcome {
-        let pattern = #"^([0-9]{4}[0-9FTU]|[A-V][0-9]{4})$"#
+        // CPT: five digits, or four and F/T/U (categories II and III). HCPCS Level II: the letters CMS uses, and four digits.
+        let pattern = #"^([0-9]{4}[0-9FTU]|[ABCDEGHJKLMPQRSTUV][0-9]{4})$"#
         if value.range(of: pattern, options: .regularExpression) != nil { return ok(value, value) }
         let chars = Array(value.uppercased())
         if chars.count == 5 {
-            // If it starts with a digit, all five should be digits (save a CPT II/III suffix).
+            // If it starts with a digit, all five should be digits (save a CPT II/III suffix). A letter that
+            // opens HCPCS Level II codes (G0151, B4035, S9123) is kept as read: only those that open none
+            // (O, I, Z) are digits misread.
             let fixed: [Character] = chars.enumerated().map { i, c in
-                if i == 0 { return c.isLetter && !"OISBZG".contains(c) ? c : (digitConfusions[c] ?? c) }
+                if i == 0 { return c.isLetter && !"OIZ".contains(c) ? c : (digitConfusions[c] ?? c) }
                 return i == 4 && "FTU".contains(c) ? c : (digitConfusions[c] ?? c)
             }
             let corrected = String(fixed)

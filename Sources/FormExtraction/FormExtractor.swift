@@ -161,7 +161,8 @@ public final class FormExtractor {
                 combLines.append(Int(x.rounded()))
             }
         }
-        let zone = ZoneImage.cleaned(gray, scale: scale, keep: keep, combLines: combLines)
+        let zone = ZoneImage.cleaned(gray, scale: scale, keep: keep, combLines: combLines,
+                                     sourcePixel: (x: policy.ocrDPI / max(page.xDPI, 1), y: policy.ocrDPI / max(page.yDPI, 1)))
         let minimumInk = Int(2.0 * scale * scale)
         guard zone.inkPixels >= minimumInk, var crop = zone.trimmed(margin: Int(3 * scale)) else {
             // No model reads an empty zone.

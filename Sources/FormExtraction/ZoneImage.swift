@@ -48,8 +48,10 @@ struct ZoneImage {
     /// is a neighbour's (a label above, the next row below) and is dropped.
     /// `combLines` are the columns where the template puts a comb's cell borders: where a glyph's
     /// stroke runs along one of them (text typed across the comb), the stroke is kept.
+    /// `sourcePixel` is the size of one pixel of the page as received, in crop pixels (across, down): how
+    /// far a faxed rule's edge wanders.
     static func cleaned(_ gray: GrayImage, scale: Double, keep: (top: Int, bottom: Int)? = nil, combLines: [Int] = [],
-                        threshold: UInt8 = 150) -> ZoneImage {
+                        sourcePixel: (x: Double, y: Double) = (1, 1), threshold: UInt8 = 150) -> ZoneImage {
         let w = gray.width, h = gray.height
         var ink = gray.pixels.map { $0 < threshold }
         let strokes = combLines.isEmpty ? nil
@@ -82,6 +84,18 @@ struct ZoneImage {
         }
         let horizontalRule = ruleThickness(verticalRun) { alongRows[$0] >= longH }
         let verticalRule = ruleThickness(horizontalRun) { alongColumns[$0] >= longV }
+        // A spanning rule's band: its long runs, widened across the rule by how far a faxed rule's edge wanders
+        // (half a point, or one received pixel if more). A fax's rule is uneven (thicker where a skewed rule
+        // steps a row, or where the threshold swelled it); its thick places survive the erasing below, and
+        // read as dashes. What is left wholly inside the band, cut off from any glyph, is rule. Only a rule
+        // that spans the zone (most of its width, or height) has a band: the tops of capitals set close
+        // ("CT") run as long as a short rule.
+        let spanningH = max(longH, w / 2), spanningV = max(longV, h / 2)
+        let horizontalBand = widened((0..<(w * h)).map { ink[$0] && alongRows[$0] >= spanningH }, width: w, height: h,
+                                     acrossRows: true, by: max(Int(0.5 * scale), Int(sourcePixel.y.rounded())))
+        let verticalBand = widened((0..<(w * h)).map { ink[$0] && alongColumns[$0] >= spanningV }, width: w, height: h,
+                                   acrossRows: false, by: max(Int(0.5 * scale), Int(sourcePixel.x.rounded())))
+        let ruleBand = zip(horizontalBand, verticalBand).map { $0 || $1 }
         var erased = [Bool](repeating: false, count: w * h)
         for i in 0..<(w * h) where ink[i] && !(strokes?[i] ?? false) {
             let onHorizontal = alongRows[i] >= longH, onVertical = alongColumns[i] >= longV
@@ -90,7 +104,7 @@ struct ZoneImage {
                 erased[i] = true
             }
         }
-        filterComponents(&ink, width: w, height: h, scale: scale, keep: keep, erased: erased)
+        filterComponents(&ink, width: w, height: h, scale: scale, keep: keep, erased: erased, ruleBand: ruleBand)
         // Keep the resampled gray of the ink that stays (its anti-aliased edges help the recogniser);
         // what was removed, and every lone light pixel, becomes paper.
         var pixels = [UInt8](repeating: 255, count: w * h)
@@ -186,7 +200,8 @@ struct ZoneImage {
 
     /// Drops specks (small components with no sizeable neighbour: a period beside a letter stays) and
     /// components lying wholly outside the field's rows.
-    static func filterComponents(_ ink: inout [Bool], width w: Int, height h: Int, scale: Double, keep: (top: Int, bottom: Int)?, erased: [Bool]) {
+    static func filterComponents(_ ink: inout [Bool], width w: Int, height h: Int, scale: Double, keep: (top: Int, bottom: Int)?, erased: [Bool],
+                                 ruleBand: [Bool]? = nil) {
         let components = connectedComponents(ink, width: w, height: h)
         let thin = Int(0.9 * scale)
         let small = Int(1.1 * scale * scale)
@@ -208,6 +223,8 @@ struct ZoneImage {
             }
             // What is left of a rule beside the part erased: a sliver one rule thick.
             if !drop, c.maxY - c.minY < thin || c.maxX - c.minX < thin, touches(c, erased, width: w, height: h) { drop = true }
+            // A thick place of a spanning rule, cut off from every glyph.
+            if !drop, let ruleBand, c.pixels.allSatisfy({ ruleBand[$0] }), touches(c, erased, width: w, height: h) { drop = true }
             if c.pixels.count < speck { drop = true }
             if !drop, c.pixels.count < small {
                 let near = large.contains { l in
@@ -267,6 +284,26 @@ struct ZoneImage {
                 } else {
                     if x > 0 { out[y * w + x - 1] = true }
                     if x + 1 < w { out[y * w + x + 1] = true }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The mask spread `by` pixels up and down (or left and right).
+    static func widened(_ mask: [Bool], width w: Int, height h: Int, acrossRows: Bool, by reach: Int) -> [Bool] {
+        var out = mask
+        guard reach > 0 else { return out }
+        for y in 0..<h {
+            for x in 0..<w where mask[y * w + x] {
+                for d in 1...reach {
+                    if acrossRows {
+                        if y - d >= 0 { out[(y - d) * w + x] = true }
+                        if y + d < h { out[(y + d) * w + x] = true }
+                    } else {
+                        if x - d >= 0 { out[y * w + x - d] = true }
+                        if x + d < w { out[y * w + x + d] = true }
+                    }
                 }
             }
         }

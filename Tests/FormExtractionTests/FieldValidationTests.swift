@@ -58,6 +58,9 @@ private func spec(_ validator: FieldValidator?, required: Bool = false, type: Fi
         for good in ["99306", "G0151", "J1745", "0001F"] { #expect(FieldValidation.validate(good, field: spec(.cptHCPCS)).valid, "\(good)") }
         #expect(!FieldValidation.validate("9930", field: spec(.cptHCPCS)).valid)
         #expect(FieldValidation.validate("6O151", field: spec(.cptHCPCS)).value == "60151")
+        // G opens HCPCS codes: a G read with an O after it is G0151, not 60151.
+        #expect(FieldValidation.validate("GO151", field: spec(.cptHCPCS)).value == "G0151")
+        #expect(FieldValidation.validate("O1745", field: spec(.cptHCPCS)).value == "01745")
     }
 
     @Test func phoneAndTIN() {
@@ -67,6 +70,13 @@ private func spec(_ validator: FieldValidator?, required: Bool = false, type: Fi
         #expect(phone.normalized == "537-324-7237")
         #expect(FieldValidation.validate("846.420.7746", field: spec(.phone)).normalized == "846-420-7746")
         #expect(!FieldValidation.validate("846.420.774", field: spec(.phone)).valid)
+        // An opening parenthesis read as a 1 is no country code: it is repaired, and says so.
+        let paren = FieldValidation.validate("1484) 793-0050", field: spec(.phone))
+        #expect(paren.valid && paren.value == "(484) 793-0050" && !paren.issues.isEmpty)
+        // A lone parenthesis elsewhere is not a phone number.
+        #expect(!FieldValidation.validate("484) 793-0050", field: spec(.phone)).valid)
+        #expect(!FieldValidation.validate("(484 793-0050", field: spec(.phone)).valid)
+        #expect(FieldValidation.validate("1-484-793-0050", field: spec(.phone)).valid)
         #expect(FieldValidation.validate("83-3711554", field: spec(.tin)).valid)
         #expect(!FieldValidation.validate("83-371155", field: spec(.tin)).valid)
     }

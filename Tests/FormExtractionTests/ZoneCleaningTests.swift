@@ -90,4 +90,36 @@ import Testing
         #expect(zone.image[30, 16] < 150)
         #expect(zone.image[60, 16] < 150)
     }
+
+    /// A table cell's top rule as a paper fax gives it: 6 pixels thick, 7 where the skewed rule steps down a
+    /// row, and a value set just below it.
+    static func unevenRule(stepEvery: Int = 46, stepWidth: Int = 16) -> GrayImage {
+        var image = GrayImage(width: 400, height: 83)
+        for x in 0..<400 {
+            let step = x % stepEvery < stepWidth
+            for y in 10..<(step ? 17 : 16) { image[x, y] = 0 }
+        }
+        // "21"-sized glyph blocks, 5 pixels under the rule.
+        for y in 21..<45 { for x in 30..<34 { image[x, y] = 0 }; for x in 50..<54 { image[x, y] = 0 } }
+        for x in 30..<54 { for y in 41..<45 { image[x, y] = 0 } }
+        return image
+    }
+
+    @Test func aFaxedRulesThickPlacesGoWithIt() {
+        let zone = ZoneImage.cleaned(Self.unevenRule(), scale: Self.scale, keep: (top: 12, bottom: 75))
+        // Nothing of the rule is left, its steps included; the glyphs below it stay.
+        let leftOfRule = (0..<400).filter { x in (8..<19).contains { zone.image[x, $0] < 150 } }
+        #expect(leftOfRule.isEmpty)
+        #expect(zone.image[31, 30] < 150)
+        #expect(zone.image[40, 42] < 150)
+    }
+
+    @Test func aGlyphTouchingASpanningRuleIsKept() {
+        var image = Self.unevenRule()
+        // A stroke rising from the glyph to touch the rule: it leaves the rule's band for a glyph's height.
+        for y in 16..<21 { for x in 30..<34 { image[x, y] = 0 } }
+        let zone = ZoneImage.cleaned(image, scale: Self.scale, keep: (top: 12, bottom: 75))
+        #expect(zone.image[31, 22] < 150)
+        #expect(zone.image[31, 35] < 150)
+    }
 }
