@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(pkg-config libtiff-dev libpoppler-glib-dev libtesseract-dev libleptonica-dev
+packages=(pkg-config libtiff-dev libpoppler-glib-dev libtesseract-dev libleptonica-dev fonts-dejavu-core fonts-urw-base35
           tesseract-ocr-eng tesseract-ocr-osd libsqlite3-dev libtiff-tools poppler-utils)
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 missing=()

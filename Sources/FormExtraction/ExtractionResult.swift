@@ -182,10 +182,22 @@ public struct FormLocation: Sendable, Equatable, Codable {
     /// Degrees the page must be turned to read upright: 0 or 180.
     public var rotation: Int
     public var skewDeg: Double
+    /// How far, in points, the form's section bars lie from where the registration puts them (mean over
+    /// matched bar edges); nil when the form was not registered from an image (a fillable PDF's values).
+    public var residualPt: Double?
+
+    public init(id: String, revision: String, page: Int, rotation: Int, skewDeg: Double, residualPt: Double? = nil) {
+        self.id = id
+        self.revision = revision
+        self.page = page
+        self.rotation = rotation
+        self.skewDeg = skewDeg
+        self.residualPt = residualPt
+    }
 
     enum CodingKeys: String, CodingKey {
         case id, revision, page, rotation
-        case skewDeg = "skew_deg"
+        case skewDeg = "skew_deg", residualPt = "residual_pt"
     }
 }
 

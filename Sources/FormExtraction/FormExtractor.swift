@@ -65,7 +65,8 @@ public final class FormExtractor {
     /// Where a form page matched, as reported in results.
     public func location(pageIndex: Int, match: FormMatch) -> FormLocation {
         FormLocation(id: form.template.form.id, revision: form.template.form.revision, page: pageIndex + 1,
-                     rotation: match.rotation, skewDeg: (match.skewDegrees * 100).rounded() / 100)
+                     rotation: match.rotation, skewDeg: (match.skewDegrees * 100).rounded() / 100,
+                     residualPt: (match.residual * 100).rounded() / 100)
     }
 
     /// Extracts the best-matching form of a whole decoded document (the accuracy harness's and tests' view).

@@ -28,10 +28,12 @@ public struct PageTransform: Sendable, Equatable {
 }
 
 /// The structure of a blank template page, in points: what a page's bars are matched against.
-public struct TemplateStructure: Sendable, Equatable {
+public struct TemplateStructure: Sendable, Equatable, Codable {
     public var bars: [SectionBar]
     public var pageWidth: Double
     public var pageHeight: Double
+
+    enum CodingKeys: String, CodingKey { case bars, pageWidth = "page_width_pt", pageHeight = "page_height_pt" }
 }
 
 /// A form page found and registered.

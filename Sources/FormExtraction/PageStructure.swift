@@ -2,7 +2,7 @@ import FaxImaging
 import Foundation
 
 /// A solid horizontal bar (a form's section header), measured in the page's deskewed frame, in pixels.
-public struct SectionBar: Sendable, Equatable {
+public struct SectionBar: Sendable, Equatable, Codable {
     public var top: Double
     public var bottom: Double
     public var left: Double
