@@ -87,6 +87,9 @@ public struct PipelineConfiguration: Sendable {
         /// The confidence a field takes when the plan's data confirms it (an id, name and birth date that
         /// all agree with one member; an NPI in the directory), `reference.confirmed_confidence`.
         public var confirmedConfidence: Double = 0.999
+        /// A billable ICD-10-CM code read at least this sure is confirmed by the code set, as a lookup confirms
+        /// an NPI (`reference.code_set_confirms_above`): a misread seldom lands on another billable code.
+        public var codeSetConfirmsAbove: Double = 0.95
 
         public init() {}
     }
@@ -263,13 +266,14 @@ public struct PipelineConfiguration: Sendable {
     static func referenceFiles(_ doc: YAMLReader, resolve: (String) -> String) throws(PipelineError) -> ReferenceFiles {
         let ref = doc.child("reference")
         try ref.rejectUnknown(["members", "member_columns", "providers", "provider_columns", "icd10cm", "reload_seconds",
-                               "confirmed_confidence"])
+                               "confirmed_confidence", "code_set_confirms_above"])
         var files = ReferenceFiles()
         if let path = ref.optional("members") { files.members = resolve(try path.string()) }
         if let path = ref.optional("providers") { files.providers = resolve(try path.string()) }
         if let path = ref.optional("icd10cm") { files.icd10cm = resolve(try path.string()) }
         files.reloadSeconds = try ref.double("reload_seconds", default: 60, in: 1...86_400)
         files.confirmedConfidence = try ref.double("confirmed_confidence", default: 0.999, in: 0...1)
+        files.codeSetConfirmsAbove = try ref.double("code_set_confirms_above", default: 0.95, in: 0...1)
         for (key, target) in [("member_columns", \ReferenceFiles.memberColumns), ("provider_columns", \ReferenceFiles.providerColumns)] {
             guard let map = ref.optional(key) else { continue }
             var columns: [String: String] = [:]

@@ -12,6 +12,8 @@ public struct ReferenceChecks: Sendable {
     let diagnoses: DiagnosisCheck?
     /// The confidence a field takes when the plan's data confirms it (`reference.confirmed_confidence`).
     let confirmedConfidence: Double
+    /// `reference.code_set_confirms_above`.
+    var codeSetConfirmsAbove: Double = 0.95
     let template: FormTemplate
 
     /// No reference data: nothing is checked.
@@ -66,7 +68,8 @@ public struct ReferenceChecks: Sendable {
             }
         }
         return ReferenceChecks(roster: roster, directory: directory, diagnoses: diagnoses,
-                               confirmedConfidence: files.confirmedConfidence, template: template)
+                               confirmedConfidence: files.confirmedConfidence, codeSetConfirmsAbove: files.codeSetConfirmsAbove,
+                               template: template)
     }
 
     /// What the checks concluded for one request.
@@ -140,7 +143,12 @@ public struct ReferenceChecks: Sendable {
             }
             for issue in match.issues where !issue.description.isEmpty { field.issues.append(issue.description) }
             if match.confirmed.contains(.id) { confirm(&field) } else if match.member == nil || !match.issues.isEmpty {
-                field.needsReview = true
+                // A sure id that is on no one, for a name and birth date that are on no one either: the member
+                // is not on the roster (the item says member_not_found), which is no reason to doubt the
+                // reading. Anything else (a near id, a namesake, a disagreement) needs a person.
+                let absent = match.member == nil && match.issues == [.idNotOnRoster] && query.memberIDSure
+                    && query.name.map { name in query.dateOfBirth.flatMap(DayDate.init).map { roster.members(named: name, bornOn: $0).isEmpty } ?? false } ?? false
+                if !absent { field.needsReview = true }
             }
             fields[idName] = field
         }
@@ -282,6 +290,12 @@ public struct ReferenceChecks: Sendable {
                 } else if k == 0, result.narrative == .agrees, field.valid {
                     // A billable code whose description the provider's own words repeat: a misread that
                     // lands on another billable code would not also match the narrative.
+                    field.issues.removeAll { $0 == FieldIssue.lowConfidence.description }
+                    field.confidence = max(field.confidence, confirmedConfidence)
+                    field.needsReview = false
+                } else if field.valid, field.confidence >= codeSetConfirmsAbove {
+                    // A billable code read nearly sure: the code set confirms it as the directory confirms an
+                    // NPI. Billable codes are sparse among the shapes a misread makes (B72.0018, I18.9).
                     field.issues.removeAll { $0 == FieldIssue.lowConfidence.description }
                     field.confidence = max(field.confidence, confirmedConfidence)
                     field.needsReview = false

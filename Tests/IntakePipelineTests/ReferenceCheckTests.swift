@@ -63,6 +63,35 @@ import Testing
         #expect(item.member?.status == .eligible)
     }
 
+    @Test("a sure id on no one, for a name and birth date on no one, is the member missing, not a misread; a namesake's is not")
+    func memberMissingFromTheRoster() throws {
+        let pdf = try Data(contentsOf: URL(fileURLWithPath: Paths.corpus("0020.pdf")))
+        let truth = try JoinedFax.memberID("0020")
+        // Exact values (a fillable form): an id on no one, first with a surname on no one, then with the real name.
+        let missingID = "99999999999"
+        let withID = try #require(Self.replacing(truth, with: missingID, in: pdf))
+        for (name, expectReview) in [("Qxqxz", false), ("Moore", true)] {
+            let fixture = try PipelineFixture(extraYAML: Self.yaml)
+            defer { fixture.remove() }
+            let patched = name == "Moore" ? withID : try #require(Self.replacing("Moore", with: name, in: withID))
+            try patched.write(to: URL(fileURLWithPath: fixture.spool + "/mail/0020.pdf"))
+            let store = SQLiteQueueStore.inMemory()
+            try fixture.runOnce(store: store)
+            let item = try #require(try store.all().first)
+            let id = try #require(item.fields["member_id"])
+            if expectReview {
+                // The name and birth date are a member's: the id read is doubted (and that member's proposed).
+                #expect(id.needsReview)
+                #expect(id.normalized == truth)
+            } else {
+                #expect(item.member?.status == .notFound)
+                #expect(item.flags.contains(.memberNotFound))
+                #expect(id.normalized == missingID)
+                #expect(!id.needsReview)
+            }
+        }
+    }
+
     /// The bytes with one ASCII string replaced by another of the same length (a PDF's offsets stay right).
     static func replacing(_ old: String, with new: String, in data: Data) -> Data? {
         let from = Array(old.utf8), to = Array(new.utf8)
