@@ -16,4 +16,8 @@ failed=$(sed -nE 's/.* with ([0-9]+) issues?.*/\1/p' <<<"$summary")
 if [ -n "$total" ]; then
   if [ "$status" -eq 0 ]; then echo "tests: $total passed, 0 failed"; else echo "tests: failed: ${failed:-some} issue(s)"; fi
 fi
+# The operator console in headless Chromium (installs chromium and chromium-driver; fails, never skips).
+scripts/browser-test.sh 2>&1 | tee .build/browser-test-output.log
+browser_status=${PIPESTATUS[0]}
+[ "$status" -eq 0 ] && status=$browser_status
 exit "$status"

@@ -41,10 +41,20 @@ enum Assets {
         iframe.report { width: 100%; height: 600px; border: 1px solid #d8dde3; background: #fff; }
         """
 
-    /// Keyboard verification: Enter accepts the reading (or saves what was typed), typing corrects, Tab
+    /// The item screen's V shortcut, and keyboard verification: Enter accepts the reading (or saves what was typed), typing corrects, Tab
     /// moves on, Esc skips. A value its validator refuses is shown with the reason; Enter again keeps it.
     static let js = """
         "use strict";
+        (function () {
+          // The item screen: V opens verification, so a reviewer never needs the mouse.
+          var verifyLink = document.getElementById("verify-link");
+          if (verifyLink) document.addEventListener("keydown", function (event) {
+            var typing = event.target && /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName);
+            if (!typing && !event.altKey && !event.ctrlKey && !event.metaKey && (event.key === "v" || event.key === "V")) {
+              event.preventDefault(); window.location = verifyLink.getAttribute("href");
+            }
+          });
+        })();
         (function () {
           var box = document.getElementById("verification");
           if (!box) return;

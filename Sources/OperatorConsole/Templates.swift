@@ -74,7 +74,7 @@ enum Templates {
         <h1 id="item-title">Item #{{id}} <span class="status {{status}}" id="item-status">{{status}}</span></h1>
         <p>{{route}} · {{priority}} · due {{dueBy}} · received {{receivedAt}} · {{channel}} · {{pageCount}} pages{{#pageRange}} (this request: {{.}}){{/pageRange}}
         {{#flags}}<span class="badge {{.}}">{{.}}</span> {{/flags}}</p>
-        <p class="actions">{{#canVerify}}<a href="/items/{{id}}/verify" id="verify-link" accesskey="v">Verify the {{flaggedCount}} flagged fields (V)</a>{{/canVerify}}
+        <p class="actions">{{#canVerify}}<a href="/items/{{id}}/verify" id="verify-link">Verify the {{flaggedCount}} flagged fields (V)</a>{{/canVerify}}
         {{#canReprocess}}<form method="post" action="/items/{{id}}/reprocess" class="inline"><input type="hidden" name="csrf_token" value="{{page.csrf}}"><button type="submit" id="reprocess">Reprocess</button></form>{{/canReprocess}}</p>
         {{#failure}}<p class="error">failed at {{stage}} after {{attempts}} attempt(s){{#permanent}} (permanent){{/permanent}}: {{reason}}</p>{{/failure}}
         <div class="item-screen">
