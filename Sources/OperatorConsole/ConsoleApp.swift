@@ -59,6 +59,9 @@ public struct ConsoleApp: Sendable {
     /// Serves until the process is told to stop; `tls` is (certificate, key) PEM paths.
     public func run(host: String, port: Int, tls: (certificate: String, key: String)?) async throws {
         let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "faxintake-console")
+        // Parsed and hashed before the first request, so the first person in does not wait for them.
+        _ = Templates.library
+        _ = Self.decoyHash
         guard let tls else {
             try await Application(router: router(), configuration: configuration, logger: logger).runService()
             return

@@ -196,7 +196,7 @@ extension ConsoleApp {
     func groupView(_ kind: GroupKind, session: ConsoleSession) throws -> GroupView {
         let names = Set(form?.template.fields.filter { $0.validator == kind.validator }.map(\.name) ?? [])
         var rows: [VerifyRow] = []
-        for item in try store.itemsNeedingReview(limit: 500) {
+        for item in try store.itemsNeedingReview(limit: 200) {
             for name in flaggedNames(item) where names.contains(name) {
                 rows.append(VerifyRow(item: item, name: name, form: form))
             }

@@ -98,6 +98,9 @@ struct ConsoleStoreTests {
         let stored = try #require(try f.store.item(id: item.id))
         #expect(stored.status == .verified)
         #expect(!stored.flags.contains(ItemFlag(rawValue: "needs_review")))
+        // The flag index follows the item's flags: the verified item no longer lists under needs_review.
+        #expect(try f.store.page(ItemQuery(flag: ItemFlag(rawValue: "needs_review"))).total == 0)
+        #expect(try f.store.page(ItemQuery(flag: .routeConflict)).items.map(\.id) == [item.id])
         #expect(stored.fields["member_id"]?.value == "W123456780")
         #expect(stored.checkboxes["setting"]?.selected == ["inpatient"])
         #expect(stored.history.last?.note == "verified by ann")
