@@ -205,6 +205,9 @@ def main():
         browser.wait(lambda: browser.url.endswith(f"/items/{item_id}/verify"), "the verification screen by the V key")
         browser.wait(lambda: browser.script("return document.activeElement && document.activeElement.classList.contains('answer')"), "the first field's focus")
         check(True, f"the V key opens the verification screen of #{item_id}, the first of {len(flagged)} flagged fields focused")
+        browser.wait(lambda: browser.script("return Array.from(document.querySelectorAll('img.crop')).every(i => i.complete && i.naturalWidth > 0)"),
+                     "the crops of the flagged fields")
+        browser.screenshot(os.path.join(artifacts, "verify-screen.png"))
         order = browser.script("return Array.from(document.querySelectorAll('#verification .row')).map(r => r.dataset.field)")
         check(sorted(order) == sorted(flagged), f"only the flagged fields are visited ({len(order)})")
 
@@ -271,6 +274,13 @@ def main():
         browser.wait(lambda: browser.script("var i=document.querySelector('#form-page img'); return i && i.complete && i.naturalWidth > 0"), "the verified item's page")
         check(browser.script("return document.getElementById('item-status').textContent") == "verified", "the item screen says verified")
         browser.screenshot(os.path.join(artifacts, "item-screen-verified.png"))
+
+        # Group verification: the queue's unsure dates side by side, each crop beside its reading.
+        browser.go(console + "/group?kind=date")
+        rows = browser.script("return document.querySelectorAll('#verification .row').length")
+        browser.wait(lambda: browser.script("return Array.from(document.querySelectorAll('img.crop')).every(i => i.complete && i.naturalWidth > 0)"), "the group's crops")
+        browser.screenshot(os.path.join(artifacts, "group-dates.png"))
+        check(rows >= 1, f"group verification lists the queue's unsure dates with their crops ({rows})")
 
         # Reprocess a failed item from the failed screen.
         browser.go(console + "/failed")

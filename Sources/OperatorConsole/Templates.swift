@@ -113,7 +113,7 @@ enum Templates {
         {{> header}}
         <h1>Group verification: {{kindLabel}}</h1>
         <p class="filters">{{#kinds}}<a href="/group?kind={{value}}" class="{{#selected}}selected{{/selected}}">{{label}}</a> {{/kinds}}</p>
-        <p class="help">Every unsure {{kindLabel}} across the queue, each crop beside its reading. Enter accepts or saves · Tab moves on · Esc skips</p>
+        <p class="help">All unsure {{kindLabel}} across the queue, each crop beside its reading. Enter accepts or saves · Tab moves on · Esc skips</p>
         <div id="verification" class="verification group" data-mode="group">
         {{#rows}}<div class="row" data-item="{{item}}" data-field="{{name}}" data-machine="{{machine}}">
           <div class="label"><a href="/items/{{item}}" tabindex="-1">#{{item}}</a> {{label}}<span class="issues">{{issues}}</span></div>
