@@ -168,6 +168,7 @@ def main():
         browser.keys("otto", TAB, os.environ["CONSOLE_PASSWORD"], ENTER)
         browser.wait(lambda: browser.find("#items"), "the queue after logging in")
         check(browser.url.rstrip("/") == console, "logged in, the queue opens")
+        check(browser.script("return document.body.dataset.idleSeconds") == "900", "the page leaves for /login after 15 idle minutes")
 
         # The queue: items with needs_review, urgent first.
         browser.go(console + "/?flag=needs_review&status=queued")

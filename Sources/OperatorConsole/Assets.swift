@@ -45,6 +45,16 @@ enum Assets {
     /// moves on, Esc skips. A value its validator refuses is shown with the reason; Enter again keeps it.
     static let js = """
         "use strict";
+        // The server ends a session after its idle limit; the screen leaves PHI at the same moment, so a
+        // console left open shows the login page, not a member's form.
+        var idleTimer = null;
+        function restartIdleTimer() {
+          var seconds = parseInt(document.body.dataset.idleSeconds || "0", 10);
+          if (!seconds) return;
+          if (idleTimer) clearTimeout(idleTimer);
+          idleTimer = setTimeout(function () { window.location = "/login"; }, seconds * 1000);
+        }
+        restartIdleTimer();
         (function () {
           // The item screen: V opens verification, so a reviewer never needs the mouse.
           var verifyLink = document.getElementById("verify-link");
@@ -81,6 +91,7 @@ enum Assets {
             if (value === row.dataset.machine) body = { accept: true };
             else body = { value: value, force: row.dataset.refused === value };
             state.textContent = "saving…";
+            restartIdleTimer();
             post(row, body).then(function (response) {
               return response.json().then(function (json) { return { status: response.status, json: json }; });
             }).then(function (answer) {

@@ -22,7 +22,7 @@ public struct ConsoleContext: RequestContext {
     }
 }
 
-/// Lets only logged-in users past, ends idle sessions, and refuses a POST without the session's CSRF token.
+/// Lets only logged-in users past, ends idle sessions, and refuses a POST (or DELETE) without the session's CSRF token.
 ///
 /// Unauthenticated API calls answer 401, pages redirect to /login. The token comes in the `X-CSRF-Token`
 /// header, or in a form's `csrf_token` field.
@@ -51,7 +51,8 @@ struct SessionGate: RouterMiddleware {
         case .unknown:
             return Self.unauthenticated(path)
         }
-        if request.method == .post, let session = context.session {
+        // Every request that changes something (POST, and DELETE of the session) carries the token.
+        if request.method != .get, request.method != .head, let session = context.session {
             var offered = request.headers.first { $0.name.canonicalName == Self.csrfHeader }?.value
             if offered == nil, request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
                 // Read the form once and hand the same bytes on, so the route can still decode it.

@@ -129,7 +129,8 @@ extension ConsoleApp {
     // MARK: Views
 
     func pageInfo(_ title: String, _ session: ConsoleSession) -> PageInfo {
-        PageInfo(title: title, user: session.user, role: session.role.rawValue, csrf: session.csrfToken, admin: session.role.includes(.admin))
+        PageInfo(title: title, user: session.user, role: session.role.rawValue, csrf: session.csrfToken, admin: session.role.includes(.admin),
+                 idleSeconds: Int(configuration.console.idleSeconds))
     }
 
     func queuesView(_ request: Request, session: ConsoleSession) throws -> QueuesView {
@@ -274,7 +275,7 @@ enum GroupKind: String, CaseIterable {
 
 // MARK: View models (plain values for Mustache)
 
-struct PageInfo { var title: String; var user: String; var role: String; var csrf: String; var admin: Bool }
+struct PageInfo { var title: String; var user: String; var role: String; var csrf: String; var admin: Bool; var idleSeconds: Int }
 
 /// Every page view has one, as `page`: the header reads it.
 protocol PageView { var page: PageInfo { get } }

@@ -24,7 +24,7 @@ enum Templates {
         <title>{{page.title}} · FaxIntake</title>
         <link rel="stylesheet" href="/assets/console.css">
         <script src="/assets/console.js" defer></script>
-        </head><body>
+        </head><body data-idle-seconds="{{page.idleSeconds}}">
         <header class="bar">
           <strong>FaxIntake</strong>
           <nav><a href="/">Queues</a> <a href="/group?kind=member_id">Group verification</a> <a href="/failed">Failed</a> <a href="/report">Report</a>{{#page.admin}} <a href="/users">Users</a>{{/page.admin}}</nav>

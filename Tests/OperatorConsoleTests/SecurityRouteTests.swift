@@ -85,6 +85,8 @@ struct SecurityRouteTests {
             try await client.execute(uri: "/api/items/\(item.id)/fields/member_name", method: .post, headers: login.posting(), body: body) {
                 #expect($0.status == .ok)
             }
+            // DELETE of the session needs the token too.
+            try await client.execute(uri: "/api/session", method: .delete, headers: login.headers) { #expect($0.status == .forbidden) }
             // A form: the token as a field.
             try await client.execute(uri: "/logout", method: .post, headers: login.posting(json: false, csrf: ""), body: ByteBuffer(string: "x=1")) {
                 #expect($0.status == .forbidden)
