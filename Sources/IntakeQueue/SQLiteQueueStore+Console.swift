@@ -60,6 +60,13 @@ extension SQLiteQueueStore: ConsoleStore {
                     DELETE FROM item_flag WHERE item_id = OLD.id;
                 END;
                 """)
+            // The queue order as index keys, so a page of a listing is read in order from an index (no sort of
+            // every match, no item rows read but the page's own) whatever the filter.
+            try db.execute(sql: """
+                CREATE INDEX queue_item_queue_order ON queue_item(\(queueOrderSQL), status, route);
+                CREATE INDEX queue_item_status_order ON queue_item(status, \(queueOrderSQL));
+                CREATE INDEX queue_item_route_status_order ON queue_item(route, status, \(queueOrderSQL));
+                """)
             // Append-only by the database's own rule, not only by the code's good manners.
             for table in ["audit_entry", "field_correction"] {
                 for event in ["UPDATE", "DELETE"] {
@@ -233,24 +240,46 @@ extension SQLiteQueueStore: ConsoleStore {
     }
 
     public func page(_ query: ItemQuery) throws(QueueStoreError) -> ItemPage {
-        var request = QueueItem.all()
-        if let route = query.route { request = request.filter(Columns.route == route) }
-        if let status = query.status { request = request.filter(Columns.status == status.rawValue) }
-        if let flag = query.flag {
-            request = request.filter(sql: "id IN (SELECT item_id FROM item_flag WHERE flag = ?)", arguments: [flag.rawValue])
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let route = query.route {
+            conditions.append("route = ?"); arguments += [route]
         }
-        // Ids first, then the page's rows: sorting whole rows would copy every match's JSON into the sorter.
-        let ids = request.select(Columns.id).order(Self.queueOrder).limit(max(0, query.limit), offset: max(0, query.offset))
-        let counted = request
+        if let status = query.status {
+            conditions.append("status = ?"); arguments += [status.rawValue]
+        }
+        if let flag = query.flag {
+            let byFlag = "id IN (SELECT item_id FROM item_flag WHERE flag = ?)"
+            conditions.append(byFlag); arguments += [flag.rawValue]
+        }
+        // The index whose keys start with the equality filters and go on in queue order; SQLite's planner
+        // would otherwise take the narrower status index and sort, reading every match's row. The count
+        // reads the same index: counting by rowid reads the rows too (3 s for 40,000 matches from a cold disk).
+        let index = switch (query.route != nil, query.status != nil) {
+        case (true, true): "queue_item_route_status_order"
+        case (false, true): "queue_item_status_order"
+        default: "queue_item_queue_order"
+        }
+        let whereSQL = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let idsSQL = "SELECT id FROM queue_item INDEXED BY \(index)\(whereSQL) ORDER BY \(Self.queueOrderSQL) LIMIT \(max(0, query.limit)) OFFSET \(max(0, query.offset))"
+        let countSQL = "SELECT COUNT(*) FROM queue_item INDEXED BY \(index)\(whereSQL)"
         return try run {
             try writer.read { db in
-                let order = try Int64.fetchAll(db, ids)
+                let order = try Int64.fetchAll(db, sql: idsSQL, arguments: arguments)
                 let rows = try QueueItem.fetchAll(db, keys: order)
                 let byID = Dictionary(rows.map { ($0.id.rawValue, $0) }, uniquingKeysWith: { a, _ in a })
-                return ItemPage(items: order.compactMap { byID[$0] }, total: try counted.fetchCount(db))
+                let total = try Int.fetchOne(db, sql: countSQL, arguments: arguments) ?? 0
+                return ItemPage(items: order.compactMap { byID[$0] }, total: total)
             }
         }
     }
+
+    /// Queue order (urgent first, then due-by with undated last, then id) as literal SQL, generated from
+    /// `Priority.sortRank` like `queueOrder`. Literal because an index expression never matches bound parameters.
+    static let queueOrderSQL: String = {
+        let ranks = Priority.allCases.map { "WHEN '\($0.rawValue)' THEN \($0.sortRank)" }.joined(separator: " ")
+        return "CASE priority \(ranks) END, due_by IS NULL, due_by, id"
+    }()
 
     public func itemsNeedingReview(limit: Int) throws(QueueStoreError) -> [QueueItem] {
         try page(ItemQuery(status: .queued, flag: ItemFlag(rawValue: "needs_review"), limit: limit)).items

@@ -138,6 +138,9 @@ struct ConsoleStoreTests {
         // "review" alone is not the flag needs_review.
         #expect(try f.store.page(ItemQuery(flag: ItemFlag(rawValue: "review"))).total == 0)
         #expect(try f.store.page(ItemQuery(status: .failed)).total == 0)
+        #expect(try f.store.page(ItemQuery(route: "snf", status: .queued)).items.map(\.id.rawValue) == [6, 4, 2])
+        #expect(try f.store.page(ItemQuery(route: "snf", status: .queued, flag: ItemFlag(rawValue: "needs_review"))).items.map(\.id.rawValue) == [2])
+        #expect(try f.store.page(ItemQuery(status: .queued, offset: 5, limit: 5)).items.map(\.id.rawValue) == [2, 1])
         #expect(try f.store.itemsNeedingReview(limit: 2).map(\.id.rawValue) == [3, 2])
     }
 }
