@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", exact: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
     ],
     targets: [
         // Thin bridges to the C libraries: a module map and a shim header each.
@@ -50,12 +53,27 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // The operator console: a Hummingbird server with its routes, sessions, roles, audit and templates.
+        .target(
+            name: "OperatorConsole",
+            dependencies: [
+                "FaxImaging", "FormExtraction", "IntakeQueue", "IntakePipeline",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         // Commands; the executable only calls into this.
         .target(
             name: "FaxIntakeCLI",
             dependencies: [
-                "FaxImaging", "FormExtraction", "IntakeQueue", "IntakePipeline",
+                "FaxImaging", "FormExtraction", "IntakeQueue", "IntakePipeline", "OperatorConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -68,6 +86,13 @@ let package = Package(
         .testTarget(name: "IntakeQueueTests", dependencies: ["IntakeQueue"]),
         .testTarget(name: "FaxIntakeCLITests", dependencies: ["FaxIntakeCLI"]),
         .testTarget(name: "ReferenceDataTests", dependencies: ["ReferenceData"]),
+        .testTarget(
+            name: "OperatorConsoleTests",
+            dependencies: [
+                "OperatorConsole", "IntakeQueue", "IntakePipeline",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "IntakePipelineTests", dependencies: ["IntakePipeline", "IntakeQueue", "FormExtraction", "FaxImaging"]),
     ]
 )

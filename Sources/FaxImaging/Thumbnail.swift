@@ -54,3 +54,39 @@ extension GrayImage {
         return GrayImage(width: tw, height: th, pixels: out)
     }
 }
+
+extension Page {
+    /// How many times each row is repeated to show the page at its paper aspect: 2 for a normal-resolution
+    /// fax (204 × 98 dpi), 1 when both axes share a resolution.
+    public var rowRepeat: Int {
+        guard xDPI > 0, yDPI > 0 else { return 1 }
+        return max(1, Int((xDPI / yDPI).rounded()))
+    }
+
+    /// The page for a screen, `width` pixels wide (never wider than the page), at its paper aspect.
+    public func rendered(width: Int) -> GrayImage {
+        let upright = image.repeatingRows(rowRepeat)
+        let targetWidth = min(max(width, 1), upright.width)
+        guard targetWidth < upright.width else { return upright }
+        let targetHeight = max(1, min(upright.height, Int((Double(upright.height) * Double(targetWidth) / Double(upright.width)).rounded())))
+        return upright.areaAveraged(width: targetWidth, height: targetHeight)
+    }
+}
+
+extension GrayImage {
+    /// The part of the image inside the rectangle, clipped to the image; white where the rectangle leaves it.
+    public func cropped(x: Int, y: Int, width w: Int, height h: Int) -> GrayImage {
+        guard w > 0, h > 0 else { return GrayImage(width: 1, height: 1) }
+        var out = GrayImage(width: w, height: h)
+        for row in 0..<h {
+            let sy = y + row
+            guard sy >= 0, sy < height else { continue }
+            for column in 0..<w {
+                let sx = x + column
+                guard sx >= 0, sx < width else { continue }
+                out.pixels[row * w + column] = pixels[sy * width + sx]
+            }
+        }
+        return out
+    }
+}

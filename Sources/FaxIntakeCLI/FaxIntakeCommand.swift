@@ -7,7 +7,7 @@ public struct FaxIntakeCommand: ParsableCommand {
         commandName: "faxintake",
         abstract: "Turn faxed and scanned prior-authorization requests into routed, structured queue items.",
         version: "0.1.0",
-        subcommands: [DecodeCommand.self, ExtractCommand.self, FormStructureCommand.self, AccuracyCommand.self, CalibrateCommand.self, BenchCommand.self, RunCommand.self, StatusCommand.self, QueueCommand.self, FailedCommand.self, ReprocessCommand.self, ReportCommand.self]
+        subcommands: [DecodeCommand.self, ExtractCommand.self, FormStructureCommand.self, AccuracyCommand.self, CalibrateCommand.self, BenchCommand.self, RunCommand.self, StatusCommand.self, QueueCommand.self, FailedCommand.self, ReprocessCommand.self, ReportCommand.self, ConsoleCommand.self, UsersCommand.self, AuditCommand.self]
     )
 
     public init() {}

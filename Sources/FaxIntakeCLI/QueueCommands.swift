@@ -145,7 +145,7 @@ struct QueueListCommand: ParsableCommand {
 
     @OptionGroup var options: PipelineStateOptions
     @Option(help: "Only this route.") var route: String?
-    @Option(help: "Only this status: queued, failed, processing, done.") var status: String?
+    @Option(help: "Only this status: queued, failed, processing, done, verified.") var status: String?
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {

@@ -70,6 +70,22 @@ public struct PipelineConfiguration: Sendable {
     public var headerBandPoints: Double = 24
     /// The plan's own data that requests are checked against (`reference:`); every file is optional.
     public var reference = ReferenceFiles()
+    /// `console:`: the operator console's session and login rules.
+    public var console = ConsoleSettings()
+
+    /// The operator console's rules, as data: HIPAA's automatic logoff and a lockout after failed logins.
+    public struct ConsoleSettings: Sendable, Equatable {
+        /// A session ends after this long without a request.
+        public var idleSeconds: Double = 15 * 60
+        /// Failed logins in a row that lock an account.
+        public var lockoutFailures: Int = 5
+        /// How long a lockout lasts.
+        public var lockoutSeconds: Double = 15 * 60
+        /// Items per page of a queue listing.
+        public var pageSize: Int = 50
+
+        public init() {}
+    }
 
     /// The plan's member roster, provider directory and ICD-10-CM code set, and their column names.
     public struct ReferenceFiles: Sendable, Equatable {
@@ -149,7 +165,7 @@ public struct PipelineConfiguration: Sendable {
         let doc = YAMLReader(node: root, path: "", file: file)
         try doc.expectMapping()
         try doc.rejectUnknown(["name", "spool", "state", "archive", "form", "lines", "routing", "workers", "limits",
-                               "retry", "due_by", "duplicates", "readiness", "extraction", "reference"])
+                               "retry", "due_by", "duplicates", "readiness", "extraction", "reference", "console"])
         func resolve(_ p: String) -> String {
             p.hasPrefix("/") ? p : base.appendingPathComponent(p).standardizedFileURL.path
         }
@@ -219,8 +235,15 @@ public struct PipelineConfiguration: Sendable {
         let secondOpinion = try ex.optional("second_opinion_tessdata")?.string()
         let calibration = try ex.optional("calibration")?.string()
         let decodeDefaults = DecodeLimits.default
+        let consoleNode = doc.child("console")
+        try consoleNode.rejectUnknown(["idle_minutes", "lockout_failures", "lockout_minutes", "page_size"])
+        var console = ConsoleSettings()
+        console.idleSeconds = try consoleNode.double("idle_minutes", default: 15, in: 1...24 * 60) * 60
+        console.lockoutFailures = try consoleNode.int("lockout_failures", default: 5, in: 1...100)
+        console.lockoutSeconds = try consoleNode.double("lockout_minutes", default: 15, in: 0.1...24 * 60) * 60
+        console.pageSize = try consoleNode.int("page_size", default: 50, in: 5...1000)
 
-        return PipelineConfiguration(
+        var configuration = PipelineConfiguration(
             name: try doc.optional("name")?.string() ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent,
             file: file,
             spool: resolve(try doc.required("spool").string()),
@@ -260,6 +283,8 @@ public struct PipelineConfiguration: Sendable {
             headerBandPoints: try ex.double("header_band_pt", default: 24, in: 0...144),
             reference: try referenceFiles(doc, resolve: resolve)
         )
+        configuration.console = console
+        return configuration
     }
 
     /// `reference:`: paths resolve against the pipeline file's folder; column maps name the export's headers.

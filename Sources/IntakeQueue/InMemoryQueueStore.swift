@@ -68,3 +68,49 @@ public final class InMemoryQueueStore: QueueStore {
         try store.automation(receivedFrom: receivedFrom, before: before, keyFields: keyFields, keyGroups: keyGroups)
     }
 }
+
+extension InMemoryQueueStore: ConsoleStore {
+    public func addUser(_ user: ConsoleUser) throws(QueueStoreError) {
+        try store.addUser(user)
+    }
+
+    public func user(named name: String) throws(QueueStoreError) -> ConsoleUser? {
+        try store.user(named: name)
+    }
+
+    public func users() throws(QueueStoreError) -> [ConsoleUser] {
+        try store.users()
+    }
+
+    @discardableResult
+    public func recordLogin(name: String, succeeded: Bool, at: Date, lockout: LockoutPolicy) throws(QueueStoreError) -> ConsoleUser? {
+        try store.recordLogin(name: name, succeeded: succeeded, at: at, lockout: lockout)
+    }
+
+    @discardableResult
+    public func appendAudit(_ entry: NewAuditEntry) throws(QueueStoreError) -> AuditEntry {
+        try store.appendAudit(entry)
+    }
+
+    public func auditEntries(_ filter: AuditFilter) throws(QueueStoreError) -> [AuditEntry] {
+        try store.auditEntries(filter)
+    }
+
+    public func settleField(
+        id: ItemID, name: String, decision: FieldDecision, by user: String, at: Date
+    ) throws(QueueStoreError) -> FieldSettlement {
+        try store.settleField(id: id, name: name, decision: decision, by: user, at: at)
+    }
+
+    public func corrections(item: ItemID) throws(QueueStoreError) -> [FieldCorrection] {
+        try store.corrections(item: item)
+    }
+
+    public func page(_ query: ItemQuery) throws(QueueStoreError) -> ItemPage {
+        try store.page(query)
+    }
+
+    public func itemsNeedingReview(limit: Int) throws(QueueStoreError) -> [QueueItem] {
+        try store.itemsNeedingReview(limit: limit)
+    }
+}

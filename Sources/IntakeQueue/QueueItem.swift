@@ -30,6 +30,8 @@ public enum ItemStatus: String, CaseIterable, Hashable, Sendable, Codable, Custo
     case processing
     /// Worked by a reviewer.
     case done
+    /// Every flagged field settled by a person in the console; the reading is now trusted.
+    case verified
 
     public var description: String { rawValue }
 }

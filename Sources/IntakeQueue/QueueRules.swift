@@ -15,7 +15,7 @@ enum QueueRules {
             throw .invalidItem(sha256: sha, reason: "a queued item must not carry a failure record")
         case (.failed, nil):
             throw .invalidItem(sha256: sha, reason: "a failed item needs a failure record saying which stage failed and why")
-        case (.processing, _), (.done, _):
+        case (.processing, _), (.done, _), (.verified, _):
             throw .invalidItem(sha256: sha, reason: "new items start as queued or failed, not \(new.status)")
         }
         if new.pageCount < 0 {
@@ -42,9 +42,9 @@ enum QueueRules {
     }
 
     static func failing(_ item: QueueItem, with failure: FailureRecord, now: Date) throws(QueueStoreError) -> QueueItem {
-        if item.status == .done {
+        if item.status == .done || item.status == .verified {
             throw .invalidTransition(
-                id: item.id, from: .done, to: .failed,
+                id: item.id, from: item.status, to: .failed,
                 hint: "a reviewer already finished it; reopen it with setStatus(.queued) first if it really must be reprocessed"
             )
         }
@@ -62,7 +62,7 @@ enum QueueRules {
         switch item.status {
         case .queued:
             return nil
-        case .processing, .done:
+        case .processing, .done, .verified:
             throw .invalidTransition(
                 id: item.id, from: item.status, to: .queued,
                 hint: "only failed items are reprocessed; a worker or reviewer has this one"

@@ -219,6 +219,10 @@ public enum QueueStoreError: Error, Hashable, CustomStringConvertible {
     /// A stored row could not be read back (a hand-edited or newer-version database).
     case corruptRow(id: ItemID?, column: String, reason: String)
     case database(path: String, message: String)
+    /// A console user of this name exists already.
+    case userExists(name: String)
+    /// A field or checkbox group the item does not have.
+    case unknownField(id: ItemID, name: String)
 
     public var description: String {
         switch self {
@@ -241,6 +245,10 @@ public enum QueueStoreError: Error, Hashable, CustomStringConvertible {
             return "The queue database has an unreadable \(column) in \(which): \(reason). Check the database with `PRAGMA integrity_check` (SQLiteQueueStore.integrityCheck) and restore from backup if it fails."
         case .database(let path, let message):
             return "Queue database \(path) failed: \(message)."
+        case .userExists(let name):
+            return "A console user named \(name) exists already; choose another name."
+        case .unknownField(let id, let name):
+            return "Queue item \(id) has no field or checkbox group named \(name)."
         }
     }
 }

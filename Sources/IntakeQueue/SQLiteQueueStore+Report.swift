@@ -50,8 +50,9 @@ extension SQLiteQueueStore {
             ReportFigures.Count(name: try decode(String.self, "name", row), count: try decode(Int.self, "n", row))
         }
 
-        // Due-by is judged on open items only: a done item's due-by no longer matters.
-        let open = scope.filter([ItemStatus.queued, .processing].map(\.rawValue).contains(Columns.status))
+        // Due-by is judged on open items only: a done item's due-by no longer matters. A verified item is
+        // still open: its data is checked, but Utilization Management has not acted on it yet.
+        let open = scope.filter([ItemStatus.queued, .processing, .verified].map(\.rawValue).contains(Columns.status))
         let start = now.timeIntervalSinceReferenceDate
         let nearEnd = start + nearHours * 3600
         func ids(_ request: QueryInterfaceRequest<QueueItem>) throws -> [ItemID] {

@@ -12,7 +12,7 @@ import Darwin
 public final class SQLiteQueueStore: QueueStore {
     /// The database file's path as given, or ":memory:".
     public let path: String
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
     private let now: @Sendable () -> Date
 
     /// Opens (creating if needed) the queue database at `path`, migrating it to the current schema.
@@ -324,6 +324,7 @@ public final class SQLiteQueueStore: QueueStore {
             // The sender's header line (TTI) as read, and the fax number found in it, as JSON.
             try db.alter(table: "queue_item") { table in table.add(column: "header", .text) }
         }
+        registerConsoleMigrations(&migrator)
         return migrator
     }
 
@@ -384,7 +385,7 @@ public final class SQLiteQueueStore: QueueStore {
         return value
     }
 
-    private func run<T>(_ body: () throws -> T) throws(QueueStoreError) -> T {
+    func run<T>(_ body: () throws -> T) throws(QueueStoreError) -> T {
         do {
             return try body()
         } catch {

@@ -17,6 +17,27 @@ import Testing
         #expect(thumbnail.pixels.contains { $0 < 250 } && thumbnail.pixels.contains { $0 == 255 })
     }
 
+    @Test func renderedPageKeepsThePaperAspect() throws {
+        let page = try DocumentDecoder().decode(path: Shared.path("corpus-dev/0000.tif")).pages[0]
+        let half = page.rendered(width: 864)
+        #expect(half.width == 864 && half.height == 1078)
+        #expect(page.rendered(width: 5000) == page.image, "never wider than the page")
+        // A page whose rows were not repeated (204 × 98 dpi) is drawn with each row twice.
+        let short = Page(image: GrayImage(width: 4, height: 2, pixels: [0, 0, 0, 0, 255, 255, 255, 255]), xDPI: 204, yDPI: 98,
+                         provenance: PageProvenance(file: "x", index: 0, compression: "g3", photometric: "miniswhite",
+                                                    bitsPerSample: 1, storedXDPI: 204, storedYDPI: 98))
+        #expect(short.rowRepeat == 2)
+        #expect(short.rendered(width: 4) == GrayImage(width: 4, height: 4, pixels: [0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255]))
+    }
+
+    @Test func croppingClipsToTheImageAndFillsWhite() {
+        let image = GrayImage(width: 3, height: 2, pixels: [1, 2, 3,
+                                                            4, 5, 6])
+        #expect(image.cropped(x: 1, y: 0, width: 2, height: 2) == GrayImage(width: 2, height: 2, pixels: [2, 3, 5, 6]))
+        #expect(image.cropped(x: -1, y: 1, width: 3, height: 2) == GrayImage(width: 3, height: 2, pixels: [255, 4, 5, 255, 255, 255]))
+        #expect(image.cropped(x: 0, y: 0, width: 0, height: 5).width == 1, "an empty rectangle is one white pixel, never a crash")
+    }
+
     @Test func areaAverageIsTheMeanOfEachBox() {
         // 4 × 2 → 2 × 1: each output pixel is the mean of a 2 × 2 box.
         let image = GrayImage(width: 4, height: 2, pixels: [0, 255, 255, 255,

@@ -18,6 +18,9 @@ import Testing
         ("report", ReportCommand.self),
         ("reprocess", ReprocessCommand.self),
         ("bench-run", BenchRunCommand.self),
+        ("console", ConsoleCommand.self),
+        ("users-add", UsersAddCommand.self),
+        ("audit-list", AuditListCommand.self),
     ]
 
     @Test(arguments: commands.map(\.0))

@@ -102,6 +102,9 @@ struct ReportFiguresTests {
         #expect(figures.pastDue == [file2.id])
         #expect(figures.nearDue == [file1[0].id, file1[1].id])
         #expect(try fixture.store.reportFigures(receivedFrom: nil, before: nil, now: now, nearHours: 0.5).nearDue == [])
+        // A verified item's data is checked, but Utilization Management has yet to act: still due.
+        try fixture.store.setStatus(id: file2.id, .verified, note: "verified by ann")
+        #expect(try fixture.store.reportFigures(receivedFrom: nil, before: nil, now: now, nearHours: 2).pastDue == [file2.id])
 
         // Queued at `now`, received 600 s (file 1, three items) and 60 s (file 2) before; failed items never queued.
         // Sorted [60, 600, 600, 600]: p50 is index round(1.5) = 2, p95 index round(2.85) = 3.
