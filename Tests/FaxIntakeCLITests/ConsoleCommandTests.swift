@@ -9,10 +9,7 @@ import Testing
 
     /// Runs the binary with `input` on standard input; returns its exit status and standard output.
     func faxintake(_ arguments: [String], input: String = "") throws -> (status: Int32, output: String) {
-        let candidates = [Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("faxintake").path]
-            + (Bundle.main.executableURL.map { [$0.deletingLastPathComponent().appendingPathComponent("faxintake").path] } ?? [])
-        let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) },
-                                  "faxintake binary not found beside the tests; run swift build first")
+        let binary = try BuiltBinary.path()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments

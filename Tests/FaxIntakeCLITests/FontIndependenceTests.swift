@@ -20,17 +20,10 @@ import Testing
         return path
     }
 
-    static func binary() throws -> String {
-        let candidates = [Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("faxintake").path]
-            + (Bundle.main.executableURL.map { [$0.deletingLastPathComponent().appendingPathComponent("faxintake").path] } ?? [])
-        return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) },
-                            "faxintake binary not found beside the tests; run swift build first")
-    }
-
     /// `faxintake ARGS` under a fontconfig file: its exit status and standard output.
     static func run(_ arguments: [String], fontconfig: String) throws -> (status: Int32, output: Data) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try binary())
+        process.executableURL = URL(fileURLWithPath: try BuiltBinary.path())
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(["OMP_THREAD_LIMIT": "1", "FONTCONFIG_FILE": fontconfig]) { $1 }
         let pipe = Pipe()

@@ -17,10 +17,7 @@ import Testing
         }
         let pipeline = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Pipelines/prior-auth.yml").path
-        let candidates = [Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("faxintake").path]
-            + (Bundle.main.executableURL.map { [$0.deletingLastPathComponent().appendingPathComponent("faxintake").path] } ?? [])
-        let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) },
-                                  "faxintake binary not found beside the tests; run swift build first")
+        let binary = try BuiltBinary.path()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = [
