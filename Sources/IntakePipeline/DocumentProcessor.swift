@@ -469,7 +469,8 @@ public struct DocumentProcessor: Sendable {
                     pageRange: $0.pageRange, content: $0.content, archivePath: item.archivePath)
         }
         do {
-            return try store.requeue(id: item.id, with: first.content, pageRange: first.pageRange, note: note, adding: siblings)
+            return try store.requeue(id: item.id, with: first.content, pageRange: first.pageRange, pageCount: document.pageCount,
+                                     note: note, adding: siblings)
         } catch { throw .store(error, stage: .commit) }
     }
 

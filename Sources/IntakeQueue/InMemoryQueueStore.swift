@@ -41,9 +41,9 @@ public final class InMemoryQueueStore: QueueStore {
     }
 
     public func requeue(
-        id: ItemID, with content: ItemContent, pageRange: PageRange?, note: String, adding: [NewItem]
+        id: ItemID, with content: ItemContent, pageRange: PageRange?, pageCount: Int?, note: String, adding: [NewItem]
     ) throws(QueueStoreError) -> [QueueItem] {
-        try store.requeue(id: id, with: content, pageRange: pageRange, note: note, adding: adding)
+        try store.requeue(id: id, with: content, pageRange: pageRange, pageCount: pageCount, note: note, adding: adding)
     }
 
     public func setStatus(

@@ -70,8 +70,9 @@ extension QueueItem: FetchableRecord, PersistableRecord {
         public static let history = Column(CodingKeys.history)
 
         /// What a state change or requeue may rewrite; the source columns (sha256, received_at, …) never change.
+        /// The page count may: a file that failed before its pages were counted stored 0.
         public static let mutable: [Column] = [
-            route, priority, dueBy, status, queuedAt, pageFirst, pageLast, formPage, formID, requestPage,
+            route, priority, dueBy, status, queuedAt, pageCount, pageFirst, pageLast, formPage, formID, requestPage,
             fields, checkboxes, flags, duplicateOf, duplicateKey, serviceDate, member, servicingProvider, header, failure, failedStage, history,
         ]
     }

@@ -57,7 +57,7 @@ enum QueueRules {
 
     /// Nil means "already queued, nothing to do" so reprocessing twice is harmless.
     static func requeueing(
-        _ item: QueueItem, with content: ItemContent, pageRange: PageRange?, note: String, now: Date
+        _ item: QueueItem, with content: ItemContent, pageRange: PageRange?, pageCount: Int? = nil, note: String, now: Date
     ) throws(QueueStoreError) -> QueueItem? {
         switch item.status {
         case .queued:
@@ -71,8 +71,12 @@ enum QueueRules {
             break
         }
         try validate(content, sha256: item.sha256)
-        try validate(pageRange, formPage: content.formPage, pageCount: item.pageCount, sha256: item.sha256)
+        if let pageCount, pageCount < 0 {
+            throw .invalidItem(sha256: item.sha256, reason: "page count \(pageCount) is negative")
+        }
+        try validate(pageRange, formPage: content.formPage, pageCount: pageCount ?? item.pageCount, sha256: item.sha256)
         var updated = item
+        if let pageCount { updated.pageCount = pageCount }
         updated.content = content
         updated.pageRange = pageRange
         updated.status = .queued

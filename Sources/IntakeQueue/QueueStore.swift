@@ -47,9 +47,10 @@ public protocol QueueStore: Sendable {
     ///
     /// Idempotent: on an item that is already `.queued` nothing changes; the stored item is returned,
     /// followed by those of `adding` already stored. Items being worked (`.processing`) or finished
-    /// (`.done`) are refused.
+    /// (`.done`) are refused. `pageCount` is the file's page count as reprocessing decoded it (an item that
+    /// failed before its pages were counted has 0); nil keeps the stored one.
     func requeue(
-        id: ItemID, with content: ItemContent, pageRange: PageRange?, note: String, adding: [NewItem]
+        id: ItemID, with content: ItemContent, pageRange: PageRange?, pageCount: Int?, note: String, adding: [NewItem]
     ) throws(QueueStoreError) -> [QueueItem]
 
     /// Moves an item to `status`, appending `note` to its history.
@@ -129,9 +130,16 @@ extension QueueStore {
     /// The page range is read first, outside the requeue's transaction; only `requeue` and `insert`
     /// set it, so a failed item's range cannot change in between.
     @discardableResult
+    /// `requeue` keeping the stored page count.
+    public func requeue(
+        id: ItemID, with content: ItemContent, pageRange: PageRange?, note: String, adding: [NewItem]
+    ) throws(QueueStoreError) -> [QueueItem] {
+        try requeue(id: id, with: content, pageRange: pageRange, pageCount: nil, note: note, adding: adding)
+    }
+
     public func requeue(id: ItemID, with content: ItemContent, note: String) throws(QueueStoreError) -> QueueItem {
         guard let item = try item(id: id) else { throw .notFound(id) }
-        let items = try requeue(id: id, with: content, pageRange: item.pageRange, note: note, adding: [])
+        let items = try requeue(id: id, with: content, pageRange: item.pageRange, pageCount: nil, note: note, adding: [])
         return items[0]
     }
 

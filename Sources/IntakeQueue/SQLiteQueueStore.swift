@@ -142,7 +142,7 @@ public final class SQLiteQueueStore: QueueStore {
     }
 
     public func requeue(
-        id: ItemID, with content: ItemContent, pageRange: PageRange?, note: String, adding: [NewItem]
+        id: ItemID, with content: ItemContent, pageRange: PageRange?, pageCount: Int?, note: String, adding: [NewItem]
     ) throws(QueueStoreError) -> [QueueItem] {
         let at = now()
         return try run {
@@ -156,7 +156,8 @@ public final class SQLiteQueueStore: QueueStore {
                         reason: "requeueing item \(id) can only add requests of its own file \(item.sha256)"
                     )
                 }
-                guard let updated = try QueueRules.requeueing(item, with: content, pageRange: pageRange, note: note, now: at) else {
+                guard let updated = try QueueRules.requeueing(item, with: content, pageRange: pageRange, pageCount: pageCount,
+                                                              note: note, now: at) else {
                     // Already queued: a repeat of a requeue that succeeded, which added these in the same transaction.
                     let added = try adding.compactMap { new in
                         try Self.stored(sha256: item.sha256, requestPage: new.content.formPage ?? 0, db)

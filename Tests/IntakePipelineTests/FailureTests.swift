@@ -42,6 +42,32 @@ final class FaultSwitch: @unchecked Sendable {
         }
     }
 
+    @Test("a fax refused at decode under a stricter page limit is requeued, with its page count, once the limit is raised")
+    func pageLimitThenReprocess() throws {
+        let fixture = try PipelineFixture()
+        defer { fixture.remove() }
+        try fixture.drop("0009.tif", copyCorpusSidecar: true)  // 3 pages, the form on page 1
+        let store = try SQLiteQueueStore(path: fixture.configuration.state + "/queue.sqlite")
+        var strict = fixture.configuration
+        strict.limits.maxPagesPerFile = 2
+        let pipeline = StagedPipeline(configuration: strict, resources: try fixture.resources(), store: store)
+        _ = SpoolIntake(pipeline: pipeline, readiness: Readiness(settleSeconds: 0, clock: SystemClock())).runOnce(maxWait: 10)
+        let failed = try #require(try store.all().first)
+        #expect(failed.status == .failed)
+        #expect(failed.failure?.stage == .decode)
+        #expect(failed.pageCount == 0)
+
+        // The operator raises the limit (the fixture's own configuration) and reprocesses.
+        let reprocessor = Reprocessor(configuration: fixture.configuration, resources: try fixture.resources(), store: store)
+        let outcome = try reprocessor.reprocess(failed.id, extractor: try fixture.resources().makeExtractor())
+        #expect(outcome == .requeued(failed.id, route: "elective", siblings: []))
+        let item = try #require(try store.item(id: failed.id))
+        #expect(item.status == .queued)
+        #expect(item.pageCount == 3)
+        #expect(item.pageRange == PageRange(first: 1, last: 3))
+        #expect(item.content.formPage == 1)
+    }
+
     @Test("a transient failure retries, then fails (not permanent); reprocess queues it under the same id")
     func transientThenReprocess() throws {
         let fixture = try PipelineFixture(retryAttempts: 2)

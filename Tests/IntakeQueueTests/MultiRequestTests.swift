@@ -237,6 +237,29 @@ struct MultiRequestTests {
         }
     }
 
+    @Test("a file that failed before its pages were counted is requeued with the count reprocessing found", arguments: StoreKind.allCases)
+    func requeueLearnsThePageCount(kind: StoreKind) throws {
+        let fixture = try StoreFixture(kind)
+        let store = fixture.store
+        var failedNew = sampleItem(3, route: "elective", formPage: nil, pageRange: nil, pageCount: 0)
+        failedNew.status = .failed
+        failedNew.failure = sampleFailure()
+        let failed = try insertNew(store, failedNew)
+        // Without the count, pages 1–3 lie outside a file of 0 pages.
+        #expect(throws: QueueStoreError.self) {
+            try store.requeue(id: failed.id, with: sampleContent(formPage: 1), pageRange: PageRange(first: 1, last: 3), note: "x", adding: [])
+        }
+        #expect(throws: QueueStoreError.self) {
+            try store.requeue(id: failed.id, with: sampleContent(formPage: 1), pageRange: PageRange(first: 1, last: 3), pageCount: -1,
+                              note: "x", adding: [])
+        }
+        let requeued = try store.requeue(id: failed.id, with: sampleContent(formPage: 1), pageRange: PageRange(first: 1, last: 3),
+                                         pageCount: 3, note: "reprocessed", adding: [])
+        #expect(requeued[0].status == .queued)
+        #expect(try store.item(id: failed.id)?.pageCount == 3)
+        #expect(try store.item(id: failed.id)?.pageRange == PageRange(first: 1, last: 3))
+    }
+
     @Test("eight threads inserting the same three-request file make exactly three items", arguments: StoreKind.allCases)
     func concurrentMultiRequestInsert(kind: StoreKind) throws {
         let fixture = try StoreFixture(kind)
