@@ -117,9 +117,12 @@ public struct ReferenceChecks: Sendable {
             serviceStart: service.flatMap { $0.isEmpty ? nil : $0 })
         guard query.memberID != nil || query.name != nil else { return nil }
         var match = MemberMatcher(roster: roster).match(query, today: day)
+        // Members of the name and birth date read, when the id as read is on no one; nil when either was not read.
+        let namesakes: [Member]? = match.member == nil
+            ? query.name.flatMap { name in query.dateOfBirth.flatMap(DayDate.init).map { roster.members(named: name, bornOn: $0) } }
+            : nil
         var identifiedByNameAndBirthDate = false
-        if match.member == nil, query.memberID != nil, let name = query.name, let born = query.dateOfBirth.flatMap(DayDate.init),
-           case let candidates = roster.members(named: name, bornOn: born), candidates.count == 1 {
+        if query.memberID != nil, let candidates = namesakes, candidates.count == 1 {
             // The id as read is on no one (a digit lost, doubled or swapped by a damaged fax), but the name
             // and birth date name exactly one member: that member, with the id left for a person to confirm.
             let member = candidates[0]
@@ -146,8 +149,7 @@ public struct ReferenceChecks: Sendable {
                 // A sure id that is on no one, for a name and birth date that are on no one either: the member
                 // is not on the roster (the item says member_not_found), which is no reason to doubt the
                 // reading. Anything else (a near id, a namesake, a disagreement) needs a person.
-                let absent = match.member == nil && match.issues == [.idNotOnRoster] && query.memberIDSure
-                    && query.name.map { name in query.dateOfBirth.flatMap(DayDate.init).map { roster.members(named: name, bornOn: $0).isEmpty } ?? false } ?? false
+                let absent = match.member == nil && match.issues == [.idNotOnRoster] && query.memberIDSure && namesakes?.isEmpty == true
                 if !absent { field.needsReview = true }
             }
             fields[idName] = field
