@@ -47,25 +47,29 @@ struct FieldBallot {
         return reading
     }
 
-    /// The best valid value that every model has read, if any.
+    /// The best valid value that every model has read, if any. Nothing read is no value: the zone has
+    /// ink (an empty zone never reaches a recogniser), and a model that returns nothing for it gave up
+    /// (tesseract's fast model returns nothing for a lone 9 that the standard model reads).
     var agreed: FieldReading? {
         let engines = self.engines
         guard engines.count > 1 else { return nil }
         var chosen: FieldReading?
-        for c in candidates where c.engines == engines && c.best.valid {
+        for c in candidates where c.engines == engines && c.best.valid && !c.best.value.isEmpty {
             if chosen == nil || c.best.confidence > chosen!.confidence { chosen = c.best }
         }
         return chosen
     }
 
     /// The value to report: a value every model read first, then the most support (summed confidence);
-    /// valid values before invalid ones. A value not every model read keeps its best confidence only
-    /// in proportion to its share of the support, so a disagreement goes to review.
+    /// valid values before invalid ones, and anything read before nothing (see `agreed`). A value not
+    /// every model read keeps its best confidence only in proportion to its share of the support, so a
+    /// disagreement goes to review.
     var decision: FieldReading? {
         let engines = self.engines
         guard engines.count > 1 else { return best }
         let anyValid = candidates.contains { $0.best.valid }
-        let eligible = candidates.filter { !anyValid || $0.best.valid }
+        var eligible = candidates.filter { !anyValid || $0.best.valid }
+        if eligible.contains(where: { !$0.best.value.isEmpty }) { eligible.removeAll { $0.best.value.isEmpty } }
         var chosen: Candidate?
         for c in eligible {
             guard let current = chosen else { chosen = c; continue }

@@ -104,7 +104,8 @@ struct ZoneImage {
                 erased[i] = true
             }
         }
-        filterComponents(&ink, width: w, height: h, scale: scale, keep: keep, erased: erased, ruleBand: ruleBand)
+        filterComponents(&ink, width: w, height: h, scale: scale, keep: keep, erased: erased, ruleBand: ruleBand,
+                         ruleThickness: horizontalRule + Int(sourcePixel.y.rounded()))
         // Keep the resampled gray of the ink that stays (its anti-aliased edges help the recogniser);
         // what was removed, and every lone light pixel, becomes paper.
         var pixels = [UInt8](repeating: 255, count: w * h)
@@ -201,7 +202,7 @@ struct ZoneImage {
     /// Drops specks (small components with no sizeable neighbour: a period beside a letter stays) and
     /// components lying wholly outside the field's rows.
     static func filterComponents(_ ink: inout [Bool], width w: Int, height h: Int, scale: Double, keep: (top: Int, bottom: Int)?, erased: [Bool],
-                                 ruleBand: [Bool]? = nil) {
+                                 ruleBand: [Bool]? = nil, ruleThickness: Int = 0) {
         let components = connectedComponents(ink, width: w, height: h)
         let thin = Int(0.9 * scale)
         let small = Int(1.1 * scale * scale)
@@ -213,6 +214,7 @@ struct ZoneImage {
         // never smaller than half a square point (a fax's lone noise pixels are smaller).
         let punctuationReach = Int(5 * scale), descent = Int(1.5 * scale), punctuation = Int(0.5 * scale * scale)
         let large = components.filter { $0.pixels.count >= small }
+        var kept: [Component] = []
         for c in components {
             var drop = false
             if let keep, c.maxY < keep.top || c.minY > keep.bottom { drop = true }
@@ -237,7 +239,23 @@ struct ZoneImage {
                 drop = !near
             }
             if !drop, c.pixels.count < punctuation, isLoneMidlineDot(c, among: components, large: large, scale: scale) { drop = true }
-            if drop { for p in c.pixels { ink[p] = false } }
+            if drop { for p in c.pixels { ink[p] = false } } else { kept.append(c) }
+        }
+        // A piece of a rule the erasing missed (a border a paper fax broke into dashes, too short to be
+        // found as a rule; the step of a skewed rule): flat, at least twice as wide as tall, and in no
+        // text line's rows. A hyphen or a dash sits within its line's rows. With no text at all, what is
+        // no taller than wide and touches an erased rule (a step's overlap is short): a lone dash written
+        // clear of the rules stays.
+        // Glyphs: at least 3 pt tall (the x-height of 7 pt type); their rows are the text's lines.
+        let glyphs = kept.filter { $0.maxY - $0.minY + 1 >= Int(3 * scale) }
+        // Up to two rules thick (`ruleThickness` counts one received row of wander): where a skewed rule
+        // steps down a row, or a paper fax's threshold swells it, both rows' worth is printed.
+        let flat = max(Int(1.8 * scale), 2 * ruleThickness)
+        for c in kept {
+            let ch = c.maxY - c.minY + 1, cw = c.maxX - c.minX + 1
+            guard ch <= flat, !glyphs.contains(where: { $0.minY <= c.maxY && c.minY <= $0.maxY }),
+                  glyphs.isEmpty ? cw >= ch && touches(c, erased, width: w, height: h) : cw >= 2 * ch else { continue }
+            for p in c.pixels { ink[p] = false }
         }
     }
 

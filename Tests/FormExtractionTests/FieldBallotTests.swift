@@ -55,4 +55,19 @@ import Testing
         ballot.add(Self.reading("B", 0.5), engine: 1)
         #expect(ballot.decision?.value == "A")
     }
+
+    /// A zone with ink that a model reads as nothing: the model gave up, which is no vote for an empty value.
+    @Test func nothingReadNeitherSettlesNorOutvotesAValue() {
+        var ballot = FieldBallot()
+        ballot.add(Self.reading("", 0.90), engine: 0)
+        ballot.add(Self.reading("", 0.90), engine: 1)
+        #expect(ballot.agreed == nil)
+        ballot.add(Self.reading("9", 0.80), engine: 1)
+        #expect(ballot.decision?.value == "9")
+        // With nothing else read, nothing is what is reported.
+        var blank = FieldBallot()
+        blank.add(Self.reading("", 0.90), engine: 0)
+        blank.add(Self.reading("", 0.90), engine: 1)
+        #expect(blank.decision?.value == "")
+    }
 }

@@ -122,4 +122,41 @@ import Testing
         #expect(zone.image[31, 22] < 150)
         #expect(zone.image[31, 35] < 150)
     }
+
+    /// A value in a table cell whose bottom border a paper fax broke into dashes: each dash is too short to
+    /// be found as a rule, thicker than the rule was printed (a step's overlap), and below the text's rows.
+    @Test func aBorderBrokenIntoDashesBelowTheValueIsDropped() {
+        var image = GrayImage(width: 400, height: 83)
+        // "E0"-sized glyph blocks.
+        for y in 20..<45 { for x in 30..<34 { image[x, y] = 0 }; for x in 50..<54 { image[x, y] = 0 } }
+        for x in 30..<54 { for y in 20..<24 { image[x, y] = 0 } }
+        // Dashes 24 pixels long and 9 thick, 12 pixels under the text.
+        for x0 in [110, 300] { for x in x0..<(x0 + 24) { for y in 57..<66 { image[x, y] = 0 } } }
+        let zone = ZoneImage.cleaned(image, scale: Self.scale, keep: (top: 12, bottom: 75))
+        #expect((0..<400).allSatisfy { x in (55..<68).allSatisfy { zone.image[x, $0] >= 150 } })
+        #expect(zone.image[31, 30] < 150)
+        #expect(zone.image[40, 22] < 150)
+    }
+
+    /// A hyphen is as flat as a dash of rule, but it sits within its line's rows: it stays.
+    @Test func aHyphenWithinTheLineStays() {
+        var image = GrayImage(width: 400, height: 83)
+        for y in 20..<45 { for x in 30..<34 { image[x, y] = 0 }; for x in 70..<74 { image[x, y] = 0 } }
+        for x in 42..<62 { for y in 32..<36 { image[x, y] = 0 } }
+        let zone = ZoneImage.cleaned(image, scale: Self.scale, keep: (top: 12, bottom: 75))
+        #expect(zone.image[50, 33] < 150)
+    }
+
+    /// An empty cell whose skewed rule steps leave short overlaps after the rule is erased: nothing is left.
+    @Test func aSkewedRulesStepsInAnEmptyCellGo() {
+        var image = GrayImage(width: 400, height: 83)
+        for x in 0..<400 {
+            // The rule drops a row every 100 pixels; where it does, both rows' worth of rule overlap for 12.
+            let row = 10 + 2 * (x / 100)
+            for y in row..<(row + 5) { image[x, y] = 0 }
+            if x % 100 >= 88 { for y in (row + 2)..<(row + 7) { image[x, y] = 0 } }
+        }
+        let zone = ZoneImage.cleaned(image, scale: Self.scale, keep: (top: 12, bottom: 75))
+        #expect(zone.inkPixels == 0)
+    }
 }
