@@ -98,6 +98,15 @@ public struct ReferenceChecks: Sendable {
         field.issues.removeAll { $0 == FieldIssue.lowConfidence.description }
     }
 
+    /// A name the plan's data confirms, spelled as the data has it where the reading differs (a misread
+    /// letter the name match forgave), with the reading kept in the issues.
+    private func respell(_ field: inout StoredField, as spelled: String?, in source: String) {
+        guard let spelled, spelled != field.value else { return }
+        field.issues.append("read as '\(field.value)'; spelled as the \(source) has it")
+        field.value = spelled
+        field.normalized = spelled
+    }
+
     private func disagree(_ field: inout StoredField, _ issue: String) {
         field.needsReview = true
         field.issues.append(issue)
@@ -156,6 +165,9 @@ public struct ReferenceChecks: Sendable {
         }
         for (role, which) in [(FieldRole.memberName, MemberField.name), (.memberDateOfBirth, .dateOfBirth)] {
             guard let key = name(role), var field = fields[key] else { continue }
+            if which == .name, match.confirmed.contains(.name), let member = match.member {
+                respell(&field, as: NameSpelling.person(field.value, lastName: member.lastName, firstName: member.firstName), in: "member roster")
+            }
             if match.confirmed.contains(which) { confirm(&field) }
             fields[key] = field
         }
@@ -212,7 +224,11 @@ public struct ReferenceChecks: Sendable {
                                     (.requestingProviderFax, requesting.fax)] {
                 guard let key = name(role), var field = fields[key] else { continue }
                 switch verdict {
-                case .confirmed: confirm(&field)
+                case .confirmed:
+                    if role == .requestingProviderName, let provider = requesting.provider {
+                        respell(&field, as: NameSpelling.provider(field.value, provider), in: "provider directory")
+                    }
+                    confirm(&field)
                 case .disagrees: disagree(&field, "disagrees with the provider directory")
                 case .notRead, .notOnFile: break
                 }
@@ -237,6 +253,13 @@ public struct ReferenceChecks: Sendable {
         if servicing.npi == .found, let key = name(.servicingProviderNPI), var field = fields[key] {
             confirm(&field)
             fields[key] = field
+            // The servicing provider's name, when it agrees with the directory's entry for that NPI.
+            if let provider = servicing.provider, let nameKey = name(.servicingProviderName), var nameField = fields[nameKey],
+               !nameField.value.isEmpty, let spelled = NameSpelling.provider(nameField.value, provider) {
+                respell(&nameField, as: spelled, in: "provider directory")
+                confirm(&nameField)
+                fields[nameKey] = nameField
+            }
         } else if let key = name(.servicingProviderNPI), var field = fields[key], let readName = read(.servicingProviderName) {
             // The NPI as read is on no one, or was not read: the directory's provider of that name (whose NPI
             // is within a few digits of the one read, if one was), when there is exactly one, with the NPI

@@ -92,6 +92,41 @@ import Testing
         }
     }
 
+    @Test("names the roster and directory confirm take their spelling; a name that is someone else's is left as read")
+    func namesSpelledAsOnFile() throws {
+        let pdf = try Data(contentsOf: URL(fileURLWithPath: Paths.corpus("0020.pdf")))
+        // 0020's fillable form with a look-alike letter in each name, as a fax misreads them (the form's
+        // values escape the comma, so the words are replaced).
+        var patched = try #require(Self.replacing("Moore", with: "M0ore", in: pdf))
+        patched = try #require(Self.replacing("Harris", with: "Harr1s", in: patched))
+        patched = try #require(Self.replacing("Summit Orthopedic", with: "Summit 0rthopedic", in: patched))
+        let fixture = try PipelineFixture(extraYAML: Self.yaml)
+        defer { fixture.remove() }
+        try patched.write(to: URL(fileURLWithPath: fixture.spool + "/mail/0020.pdf"))
+        let store = SQLiteQueueStore.inMemory()
+        try fixture.runOnce(store: store)
+        let item = try #require(try store.all().first)
+        let member = try #require(item.fields["member_name"])
+        #expect(member.value == "Moore, Patricia")
+        #expect(!member.needsReview)
+        #expect(member.issues.contains { $0.contains("'M0ore, Patricia'") && $0.contains("member roster") }, "\(member.issues)")
+        #expect(item.fields["requesting_provider_name"]?.value == "Jessica Harris, DO")
+        #expect(item.fields["servicing_provider_name"]?.value == "Summit Orthopedic Surgery Center")
+
+        // Another person's name on the same id and NPI is not respelled.
+        var other = try #require(Self.replacing("Moore", with: "Mills", in: pdf))
+        other = try #require(Self.replacing("Harris", with: "Hanson", in: other))
+        let second = try PipelineFixture(extraYAML: Self.yaml)
+        defer { second.remove() }
+        try other.write(to: URL(fileURLWithPath: second.spool + "/mail/0020.pdf"))
+        let otherStore = SQLiteQueueStore.inMemory()
+        try second.runOnce(store: otherStore)
+        let otherItem = try #require(try otherStore.all().first)
+        #expect(otherItem.fields["member_name"]?.value == "Mills, Patricia")
+        #expect(otherItem.fields["requesting_provider_name"]?.value == "Jessica Hanson, DO")
+        #expect(otherItem.fields["requesting_provider_name"]?.needsReview == true)
+    }
+
     /// The bytes with one ASCII string replaced by another of the same length (a PDF's offsets stay right).
     static func replacing(_ old: String, with new: String, in data: Data) -> Data? {
         let from = Array(old.utf8), to = Array(new.utf8)

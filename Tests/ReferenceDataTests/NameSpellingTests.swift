@@ -1,0 +1,36 @@
+import Testing
+@testable import ReferenceData
+
+/// Names read from a form, spelled as the plan's data has them once they agree.
+@Suite struct NameSpellingTests {
+    @Test("a misread letter takes the file's spelling, in the order and case the form wrote", arguments: [
+        ("M0ore, Richard", "Moore, Richard"),
+        ("Mogre, Richard", "Moore, Richard"),    // one edit, in a name of five letters or more
+        ("Moore, Rlchard", "Moore, Richard"),
+        ("Moore, Rxchxrd", nil),                 // two edits
+        ("MOORE, Rlchard", "MOORE, Richard"),    // case as written: the form prints the last name in capitals
+        ("Richard M0ore", "Richard Moore"),
+        ("M0ore Richard", "Moore Richard"),
+        ("Moore, Richard A", nil),               // a middle initial: another shape, left as read
+        ("Mills, Richard", nil),                 // another person
+    ] as [(String, String?)])
+    func person(read: String, expected: String?) {
+        #expect(NameSpelling.person(read, lastName: "Moore", firstName: "Richard") == expected)
+    }
+
+    @Test func aProvidersCredentialIsSpelledAsOnFileOnlyWhenItsLettersAgree() {
+        let wei = Provider(npi: "2384098804", kind: .individual, name: "Taylor, Wei, PA-C", tin: nil, phone: nil, fax: nil,
+                           address: nil, network: .inNetwork)
+        #expect(NameSpelling.provider("Wel Taylor, PA C", wei) == "Wei Taylor, PA-C")
+        #expect(NameSpelling.provider("Wei Taylor, MD", wei) == "Wei Taylor, MD")
+        #expect(NameSpelling.provider("Wei Tyler, PA-C", wei) == nil)
+    }
+
+    @Test func anOrganizationIsSpelledAsOnFileWordForWordOnly() {
+        let home = Provider(npi: "1497492896", kind: .organization, name: "Valley Home Health", tin: nil, phone: nil, fax: nil,
+                            address: nil, network: .inNetwork)
+        #expect(NameSpelling.provider("Va1ley Home Health", home) == "Valley Home Health")
+        // Words the directory lacks are how the form names the site: left as read.
+        #expect(NameSpelling.provider("Valley Home Health Inc", home) == nil)
+    }
+}
