@@ -178,6 +178,22 @@ public struct ReferenceChecks: Sendable {
         case .notEligible:
             check = MemberCheck(status: .notEligible)
             flags.append(.memberNotEligible)
+            // The verdict rests on the service date as read. When one misread digit ("07" for "02") is all
+            // that separates it from a day the member is covered, the date goes to a person however sure
+            // its reading was; a verdict no single misread could change stands. A year the request or
+            // signature date also reads is corroborated: coverage that ended last year is one digit from
+            // every date of this one.
+            let readDay = query.serviceStart.flatMap(DayDate.init)
+            let otherYears = Set([FieldRole.requestDate, .signatureDate].compactMap { role in
+                name(role).flatMap { fields[$0]?.normalized }.flatMap(DayDate.init)?.year
+            })
+            if let member = match.member, let read = query.serviceStart, let readDay, let key = name(.serviceDate), var field = fields[key],
+               let covered = OCRConfusions.digitVariants(of: read, maxSubstitutions: 1).lazy.compactMap(DayDate.init)
+                   .filter({ $0.year == readDay.year || !otherYears.contains(readDay.year) })
+                   .first(where: { member.isCovered(on: $0) }) {
+                disagree(&field, "the member is not covered on this date, but is on \(covered), one misread digit away")
+                fields[key] = field
+            }
         case .notFound:
             check = MemberCheck(status: .notFound)
             flags.append(.memberNotFound)

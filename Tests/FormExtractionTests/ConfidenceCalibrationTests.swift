@@ -68,10 +68,12 @@ struct SplitMix64: RandomNumberGenerator {
                 }
             }
         }
-        // Two models agreeing counts for more than one model alone, and a disagreement for less.
-        let one = calibration.probability(Self.evidence(0.9))
-        #expect(calibration.probability(Self.evidence(0.9, models: 2)) > one)
-        #expect(calibration.probability(Self.evidence(0.9, models: 2, agreed: false, share: 0.6)) < one)
+        // Two models agreeing counts for more than one model alone, and a disagreement for less (in the
+        // logistic model; the recalibration after it may pool neighbours into one rate, never reverse them).
+        let one = calibration.logisticProbability(Self.evidence(0.9))
+        #expect(calibration.logisticProbability(Self.evidence(0.9, models: 2)) > one)
+        #expect(calibration.logisticProbability(Self.evidence(0.9, models: 2, agreed: false, share: 0.6)) < one)
+        #expect(calibration.probability(Self.evidence(0.9, models: 2)) >= calibration.probability(Self.evidence(0.9)))
     }
 
     @Test func theFileRoundTrips() throws {
@@ -101,6 +103,57 @@ struct SplitMix64: RandomNumberGenerator {
             guard case ExtractionError.calibration(let at, let why) = error else { return false }
             return at == path && why.contains(reason)
         }
+    }
+
+    /// Pool-adjacent-violators: rates never fall along the scale, equal chances share a block, and a
+    /// block's rate is the rule of succession's.
+    @Test func theRecalibrationIsMonotoneAndPoolsViolators() {
+        var pairs: [(p: Double, correct: Bool)] = []
+        // 0.6: 8 of 10 right; 0.7: 6 of 10 (a violation, pooled with 0.6); 0.9: 998 of 1000; 0.95: 500 of 500.
+        pairs += (0..<10).map { (0.6, $0 < 8) }
+        pairs += (0..<10).map { (0.7, $0 < 6) }
+        pairs += (0..<1000).map { (0.9, $0 < 998) }
+        pairs += (0..<500).map { _ in (0.95, true) }
+        let map = ConfidenceCalibration.Recalibration.fit(pairs.shuffled())
+        #expect(map.blocks.count == 3)
+        #expect(map.blocks[0].samples == 20 && map.blocks[0].wrong == 6)
+        #expect(abs(map.blocks[0].rate - 15.0 / 22) < 1e-12)
+        #expect(abs(map.blocks[1].rate - 999.0 / 1002) < 1e-12)
+        #expect(abs(map.blocks[2].rate - 501.0 / 502) < 1e-12)
+        // Flat within a block and beyond the ends, linear between blocks.
+        #expect(map.map(0.1) == map.blocks[0].rate)
+        #expect(map.map(0.65) == map.blocks[0].rate)
+        #expect(abs(map.map(0.8) - (map.blocks[0].rate + map.blocks[1].rate) / 2) < 1e-12)
+        #expect(map.map(0.99) == map.blocks[2].rate)
+        // 500 right of 500 reaches 0.998; fewer would not.
+        #expect(map.map(0.95) >= 0.998)
+        #expect(ConfidenceCalibration.Recalibration.rate(300, 300) < 0.998)
+    }
+
+    @Test func aFileWithoutARecalibrationKeepsTheLogisticChance() throws {
+        var calibration = ConfidenceCalibration.fit(Self.drawnSamples())
+        #expect(calibration.recalibration != nil)
+        let recalibrated = calibration.probability(Self.evidence(0.9))
+        calibration.recalibration = nil
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("calibration-old-\(getpid()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try calibration.write(to: path)
+        let loaded = try ConfidenceCalibration.load(path: path)
+        #expect(loaded.recalibration == nil)
+        #expect(loaded.probability(Self.evidence(0.9)) == loaded.logisticProbability(Self.evidence(0.9)))
+        #expect((0...1).contains(recalibrated))
+    }
+
+    @Test func aRecalibrationWhoseRatesFallIsRefused() throws {
+        var calibration = ConfidenceCalibration.fit(Self.drawnSamples())
+        calibration.recalibration = .init(blocks: [
+            .init(lower: 0.1, upper: 0.5, mean: 0.3, rate: 0.9, samples: 10, wrong: 1),
+            .init(lower: 0.6, upper: 0.9, mean: 0.7, rate: 0.5, samples: 10, wrong: 5),
+        ])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("calibration-falling-\(getpid()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try calibration.write(to: path)
+        #expect(throws: ExtractionError.self) { _ = try ConfidenceCalibration.load(path: path) }
     }
 
     @Test func theReliabilityTableBinsPredictions() {

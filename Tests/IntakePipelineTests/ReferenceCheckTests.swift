@@ -127,6 +127,29 @@ import Testing
         #expect(otherItem.fields["requesting_provider_name"]?.needsReview == true)
     }
 
+    @Test("a member not covered on the service date read, but covered one misread digit away, sends the date to a person")
+    func notCoveredOneDigitAway() throws {
+        let pdf = try Data(contentsOf: URL(fileURLWithPath: Paths.corpus("0020.pdf")))
+        // 0020's member is covered from 2018-12-01 to 2028-01-13; its service starts 04/20/2026 and the request
+        // is dated 06/12/2026 (the form's values escape the slashes). 2028 is after the coverage and one 6/8
+        // confusion from 2026; nothing one digit from 2017 is covered; a 2028 that the request date's year
+        // also reads is corroborated.
+        for (year, requestYear, flagged) in [("2028", "2026", true), ("2017", "2026", false), ("2028", "2028", false)] {
+            var patched = try #require(Self.replacing("04\\05720\\0572026", with: "04\\05720\\057\(year)", in: pdf))
+            patched = try #require(Self.replacing("06\\05712\\0572026", with: "06\\05712\\057\(requestYear)", in: patched))
+            let fixture = try PipelineFixture(extraYAML: Self.yaml)
+            defer { fixture.remove() }
+            try patched.write(to: URL(fileURLWithPath: fixture.spool + "/mail/0020.pdf"))
+            let store = SQLiteQueueStore.inMemory()
+            try fixture.runOnce(store: store)
+            let item = try #require(try store.all().first)
+            #expect(item.member?.status == .notEligible)
+            let date = try #require(item.fields["service_start_date"])
+            #expect(date.issues.contains { $0.contains("one misread digit away") } == flagged, "\(date.issues)")
+            if flagged { #expect(date.needsReview) }
+        }
+    }
+
     /// The bytes with one ASCII string replaced by another of the same length (a PDF's offsets stay right).
     static func replacing(_ old: String, with new: String, in data: Data) -> Data? {
         let from = Array(old.utf8), to = Array(new.utf8)
