@@ -56,4 +56,33 @@ enum CheckboxInk {
         for y in iy0...iy1 { for x in ix0...ix1 where ink[y * w + x] { dark += 1 } }
         return Double(dark) / Double((ix1 - ix0 + 1) * (iy1 - iy0 + 1))
     }
+
+    /// The window with every row that ink crosses from edge to edge made paper: a streak a fax receiver
+    /// left across the page (a damaged or regenerated row), or a rule running past the box. A mark inside
+    /// the box never reaches the page on both sides of it, nor does the box's own frame.
+    static func withoutCrossingLines(_ window: GrayImage, threshold: UInt8 = 160) -> GrayImage {
+        let w = window.width
+        var out = window
+        for y in 0..<window.height {
+            let row = y * w
+            var dark = 0
+            for x in 0..<w where window.pixels[row + x] < threshold { dark += 1 }
+            guard dark * 10 >= w * 9 else { continue }
+            for x in 0..<w { out.pixels[row + x] = 255 }
+        }
+        return out
+    }
+
+    /// The share of dark pixels in the inner part of the box as the template places it (a fifth of the
+    /// side in from each edge, which leaves the printed frame outside even with a point of misregistration):
+    /// for when no frame is found (a faded or broken box).
+    static func innerShare(in window: GrayImage, side: Double, margin: Int, threshold: UInt8 = 160) -> Double {
+        let inset = 0.2 * side
+        let x0 = Int((Double(margin) + inset).rounded()), x1 = Int((Double(margin) + side - inset).rounded()) - 1
+        let y0 = x0, y1 = x1
+        guard x1 >= x0, y1 >= y0, x1 < window.width, y1 < window.height else { return 0 }
+        var dark = 0
+        for y in y0...y1 { for x in x0...x1 where window.pixels[y * window.width + x] < threshold { dark += 1 } }
+        return Double(dark) / Double((x1 - x0 + 1) * (y1 - y0 + 1))
+    }
 }

@@ -317,25 +317,18 @@ public final class FormExtractor {
             let margin = 3.0
             let window = TemplateBox(x: option.box.x - margin, y: option.box.y - margin,
                                      width: option.box.width + 2 * margin, height: option.box.height + 2 * margin)
-            let gray = ZoneImage.sample(page.image, transform: transform, box: window, scale: scale)
+            let gray = CheckboxInk.withoutCrossingLines(ZoneImage.sample(page.image, transform: transform, box: window, scale: scale))
             if let folder = ProcessInfo.processInfo.environment["FAXINTAKE_DEBUG_ZONES"] {
                 // Developer aid, as for the field crops.
                 FileManager.default.createFile(atPath: "\(folder)/box-\(group.name)-\(option.value).pgm", contents: Data(gray.pgmData()),
                                                attributes: [.posixPermissions: 0o600])
             }
-            let share = CheckboxInk.share(in: gray, side: option.box.width * scale, margin: Int((margin * scale).rounded()))
-                ?? Self.innerShare(option.box, on: page, transform: transform, scale: scale)
+            let side = option.box.width * scale, marginPixels = Int((margin * scale).rounded())
+            let share = CheckboxInk.share(in: gray, side: side, margin: marginPixels)
+                ?? CheckboxInk.innerShare(in: gray, side: side, margin: marginPixels)
             marks[option.value] = (share * 1000).rounded() / 1000
         }
         return decide(group, marks: marks)
-    }
-
-    /// When no frame is found (a faded or broken box): the inner part of the box as the template places it,
-    /// whose printed frame stays outside even with a point of misregistration.
-    static func innerShare(_ box: TemplateBox, on page: Page, transform: PageTransform, scale: Double) -> Double {
-        let inset = box.width * 0.2
-        let inner = TemplateBox(x: box.x + inset, y: box.y + inset, width: box.width - 2 * inset, height: box.height - 2 * inset)
-        return ZoneImage.sample(page.image, transform: transform, box: inner, scale: scale).darkFraction(threshold: 160)
     }
 
     func decide(_ group: CheckboxGroupSpec, marks: [String: Double]) -> CheckboxReading {

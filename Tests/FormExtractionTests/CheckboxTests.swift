@@ -26,4 +26,32 @@ import Testing
             }
         }
     }
+
+    /// A 42-pixel box in a window with 12 pixels of page around it; `mark` draws inside it.
+    static func box(streakAt streak: Int? = nil, mark: Bool = false) -> GrayImage {
+        var window = GrayImage(width: 66, height: 66)
+        for k in 12..<54 {
+            for t in 0..<3 {
+                window[k, 12 + t] = 0; window[k, 53 - t] = 0; window[12 + t, k] = 0; window[53 - t, k] = 0
+            }
+        }
+        if mark { for k in 18..<48 { for t in 0..<3 { window[k + t - 1, k] = 0; window[65 - k + t - 1, k] = 0 } } }
+        // A streak a receiver left across the page: two rows, edge to edge.
+        if let streak { for x in 0..<66 { window[x, streak] = 0; window[x, streak + 1] = 0 } }
+        return window
+    }
+
+    @Test func aStreakAcrossTheWindowIsNoMark() {
+        let empty = CheckboxInk.withoutCrossingLines(Self.box(streakAt: 30))
+        let share = CheckboxInk.share(in: empty, side: 42, margin: 12) ?? CheckboxInk.innerShare(in: empty, side: 42, margin: 12)
+        #expect(share < 0.02)
+        // Without the clean-up the streak alone reads as a mark.
+        let raw = Self.box(streakAt: 30)
+        let rawShare = CheckboxInk.share(in: raw, side: 42, margin: 12) ?? CheckboxInk.innerShare(in: raw, side: 42, margin: 12)
+        #expect(rawShare >= ExtractionPolicy().checkboxMarkedAbove / 2)
+        // An X through which the streak runs is still an X.
+        let marked = CheckboxInk.withoutCrossingLines(Self.box(streakAt: 30, mark: true))
+        let markedShare = CheckboxInk.share(in: marked, side: 42, margin: 12) ?? CheckboxInk.innerShare(in: marked, side: 42, margin: 12)
+        #expect(markedShare >= ExtractionPolicy().checkboxMarkedAbove)
+    }
 }
