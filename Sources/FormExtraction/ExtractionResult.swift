@@ -10,6 +10,9 @@ public enum FieldIssue: Sendable, Hashable, Codable, CustomStringConvertible {
     case restoredSeparator(read: String, as: String)
     /// A misread word in a name or free text replaced from the word list.
     case repairedWord(read: String, as: String)
+    /// A word in a name or free text that is in no word list and that no listed word explains: a misread
+    /// the repair could not place ("Ottice", "NSALDs"), or a rare word; either way a person reads it.
+    case unknownWord(String)
     case noFormPage
 
     public var description: String {
@@ -20,6 +23,7 @@ public enum FieldIssue: Sendable, Hashable, Codable, CustomStringConvertible {
         case .correctedConfusion(let read, let fixed): return "corrected OCR confusion: '\(read)' read as '\(fixed)'"
         case .restoredSeparator(let read, let fixed): return "restored a separator OCR lost: '\(read)' read as '\(fixed)'"
         case .repairedWord(let read, let fixed): return "corrected from the word list: '\(read)' read as '\(fixed)'"
+        case .unknownWord(let word): return "not in the word list: '\(word)'"
         case .noFormPage: return "no form page found"
         }
     }
@@ -38,6 +42,10 @@ public enum FieldIssue: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The issue a sentence describes; a sentence of no known kind is a validator's rule.
     static func parse(_ text: String) -> FieldIssue {
         for simple in [FieldIssue.requiredEmpty, .lowConfidence, .noFormPage] where simple.description == text { return simple }
+        let unknown = "not in the word list: '"
+        if text.hasPrefix(unknown), text.hasSuffix("'"), text.count > unknown.count {
+            return .unknownWord(String(text.dropFirst(unknown.count).dropLast()))
+        }
         let pairs: [(String, (String, String) -> FieldIssue)] = [
             ("corrected OCR confusion: ", { .correctedConfusion(read: $0, as: $1) }),
             ("restored a separator OCR lost: ", { .restoredSeparator(read: $0, as: $1) }),

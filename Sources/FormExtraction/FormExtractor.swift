@@ -253,7 +253,8 @@ public final class FormExtractor {
         r.issues.removeAll { $0 == .lowConfidence }
         if low, !r.value.isEmpty { r.issues.append(.lowConfidence) }
         let repaired = r.issues.contains { if case .repairedWord = $0 { true } else { false } }
-        r.needsReview = !r.valid || low || (spec.required && r.value.isEmpty) || (spec.importance == .context && repaired)
+        let unknown = r.issues.contains { if case .unknownWord = $0 { true } else { false } }
+        r.needsReview = !r.valid || low || (spec.required && r.value.isEmpty) || (spec.importance == .context && repaired) || unknown
         return r
     }
 
@@ -265,7 +266,15 @@ public final class FormExtractor {
     private func withWordsRepaired(_ reading: FieldReading, spec: FieldSpec) -> FieldReading {
         guard let lexicon, spec.type == .name || spec.type == .text else { return reading }
         let (text, changes) = lexicon.corrected(reading.value)
-        guard !changes.isEmpty else { return reading }
+        guard !changes.isEmpty else {
+            // Nothing to repair, but a word no list knows is as likely a misread the repair could not place.
+            let unknown = lexicon.unknownWords(in: reading.value)
+            guard !unknown.isEmpty else { return reading }
+            var flagged = reading
+            flagged.issues += unknown.map { .unknownWord($0) }
+            flagged.needsReview = true
+            return flagged
+        }
         var repaired = finish(spec, raw: text, confidence: min(reading.confidence, 0.85))
         repaired.issues += changes.map { .repairedWord(read: $0.0, as: $0.1) }
         repaired.evidence = reading.evidence

@@ -69,6 +69,30 @@ public final class Lexicon: Sendable {
         return (out, changes)
     }
 
+    /// The words of the text that are in the list neither as written nor in lower case: runs of three or
+    /// more letters not glued to a digit. All-capital words (acronyms: ABA, MRI) are not judged.
+    public func unknownWords(in text: String) -> [String] {
+        var unknown: [String] = []
+        var word = ""
+        var touchesDigit = false
+        func flush() {
+            defer { word = "" }
+            guard !touchesDigit, word.count >= 3, word.contains(where: \.isLowercase), word.allSatisfy(\.isASCII) else { return }
+            if !words.contains(word.lowercased()) { unknown.append(word) }
+        }
+        for ch in text {
+            if ch.isLetter {
+                word.append(ch)
+            } else {
+                if ch.isNumber { touchesDigit = true }
+                flush()
+                if !ch.isNumber { touchesDigit = false }
+            }
+        }
+        flush()
+        return unknown
+    }
+
     /// The single listed word close enough to `word`, with its capitalisation, or nil.
     func correction(for word: String) -> String? {
         guard word.count >= 4, word.allSatisfy({ $0.isASCII && $0.isLetter }) else { return nil }

@@ -28,6 +28,21 @@ import Testing
         }
     }
 
+    @Test func namesTheWordsNoListKnows() {
+        let lexicon = Self.english
+        #expect(lexicon.unknownWords(in: "Ottice") == ["Ottice"])
+        #expect(lexicon.unknownWords(in: "conservative therapy including PT and NSALDs.") == ["NSALDs"])
+        #expect(lexicon.unknownWords(in: "Obstructive s eep apnea") == ["eep"])
+        // Acronyms, short words, words glued to digits and known words in any case are not judged.
+        #expect(lexicon.unknownWords(in: "25 hrs/week ABA, 6mo, MRI of the KNEE, Office") == [])
+    }
+
+    @Test func anUnknownWordIsAnIssueThatRoundTrips() throws {
+        let issue = FieldIssue.unknownWord("Ottice")
+        #expect(issue.description == "not in the word list: 'Ottice'")
+        #expect(FieldIssue.parse(issue.description) == issue)
+    }
+
     @Test func emptyListIsAnError() {
         #expect(throws: ExtractionError.self) { try Lexicon.load(path: "/dev/null") }
     }
