@@ -31,8 +31,50 @@ public enum FieldValidation {
         case .icd10: return icd10(value)
         case .cptHCPCS: return cptHCPCS(value)
         case .integer: return withCorrection(value, check: integer)
-        case nil: return ValidationOutcome(value: value, normalized: value, valid: true, issues: [])
+        case nil:
+            let text = field.type == .text ? sentenceCased(value) : value
+            return ValidationOutcome(value: text, normalized: text, valid: true, issues: [])
         }
+    }
+
+    /// Letters whose small and capital forms differ only in size: on a degraded fax the recogniser's case
+    /// is a guess, which grammar settles.
+    static let caseByShapeAlone: Set<Character> = ["c", "o", "s", "v", "w", "x", "z"]
+
+    /// Free text with such a letter capitalised where a sentence starts: the value's first letter and the
+    /// first after a word of three or more letters that ends in ". ", "! " or "? " ("x-ray shows…" is
+    /// "X-ray shows…"). After an abbreviation ("e.g.", "approx.", "mo.") a sentence may go on, so a shorter
+    /// word, one with a period inside, or a common clinical abbreviation ends none. Other letters keep their case.
+    static let abbreviations: Set<String> = ["approx", "appt", "etc", "hrs", "wks", "yrs", "mos", "min", "max", "est", "dept", "inc"]
+
+    static func sentenceCased(_ value: String) -> String {
+        var out = ""
+        var sentenceStart = true
+        var word = ""
+        var endedSentence = false
+        for ch in value {
+            if ch == " " {
+                if endedSentence { sentenceStart = true }
+                endedSentence = false
+                word = ""
+                out.append(ch)
+                continue
+            }
+            if sentenceStart, ch.isLetter {
+                out.append(caseByShapeAlone.contains(ch) ? Character(ch.uppercased()) : ch)
+            } else {
+                out.append(ch)
+            }
+            if ch.isLetter || ch.isNumber { sentenceStart = false }
+            if ".!?".contains(ch) {
+                let letters = word.filter(\.isLetter)
+                endedSentence = letters.count >= 3 && !word.contains(".") && !abbreviations.contains(letters.lowercased())
+            } else {
+                endedSentence = false
+            }
+            word.append(ch)
+        }
+        return out
     }
 
     /// Quote marks, bars and separators at the very start or end of a zone come from specks and rule

@@ -9,6 +9,21 @@ private func spec(_ validator: FieldValidator?, required: Bool = false, type: Fi
 }
 
 @Suite struct FieldValidationTests {
+    /// x, c, o, s, v, w, z differ from their capitals only in size, which a fax blurs; a sentence's start decides.
+    @Test(arguments: [
+        ("x-ray shows narrowing.", "X-ray shows narrowing."),
+        ("Stable now. x-ray shows narrowing. see attached", "Stable now. X-ray shows narrowing. See attached"),
+        ("failed 12 weeks", "failed 12 weeks"),                  // f has its own capital shape: left as read
+        ("Swelling, e.g. swelling of the knee", "Swelling, e.g. swelling of the knee"),
+        ("Seen for 6 mo. some relief", "Seen for 6 mo. some relief"),
+        ("Pain for 3 wks. some relief", "Pain for 3 wks. some relief"),
+    ])
+    func freeTextSentencesStartWithACapitalWhereOnlySizeTellsCase(read: String, expected: String) {
+        #expect(FieldValidation.validate(read, field: spec(nil)).value == expected)
+        // Names are not sentences ("van der Berg").
+        #expect(FieldValidation.validate(read, field: spec(nil, type: .name)).value == read)
+    }
+
     @Test func npiUsesLuhnWithThe80840Prefix() {
         #expect(FieldValidation.validate("1234567893", field: spec(.npi)).valid)
         #expect(!FieldValidation.validate("1234567890", field: spec(.npi)).valid)
