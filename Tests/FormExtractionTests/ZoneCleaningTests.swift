@@ -123,12 +123,16 @@ import Testing
         #expect(zone.image[31, 35] < 150)
     }
 
+    /// Glyph stems 4 pixels wide from row 20 to 44, the height of a digit.
+    static func drawStems(_ image: inout GrayImage, at columns: [Int]) {
+        for x0 in columns { for y in 20..<45 { for x in x0..<(x0 + 4) { image[x, y] = 0 } } }
+    }
+
     /// A value in a table cell whose bottom border a paper fax broke into dashes: each dash is too short to
     /// be found as a rule, thicker than the rule was printed (a step's overlap), and below the text's rows.
     @Test func aBorderBrokenIntoDashesBelowTheValueIsDropped() {
         var image = GrayImage(width: 400, height: 83)
-        // "E0"-sized glyph blocks.
-        for y in 20..<45 { for x in 30..<34 { image[x, y] = 0 }; for x in 50..<54 { image[x, y] = 0 } }
+        Self.drawStems(&image, at: [30, 50])
         for x in 30..<54 { for y in 20..<24 { image[x, y] = 0 } }
         // Dashes 24 pixels long and 9 thick, 12 pixels under the text.
         for x0 in [110, 300] { for x in x0..<(x0 + 24) { for y in 57..<66 { image[x, y] = 0 } } }
@@ -141,7 +145,7 @@ import Testing
     /// A hyphen is as flat as a dash of rule, but it sits within its line's rows: it stays.
     @Test func aHyphenWithinTheLineStays() {
         var image = GrayImage(width: 400, height: 83)
-        for y in 20..<45 { for x in 30..<34 { image[x, y] = 0 }; for x in 70..<74 { image[x, y] = 0 } }
+        Self.drawStems(&image, at: [30, 70])
         for x in 42..<62 { for y in 32..<36 { image[x, y] = 0 } }
         let zone = ZoneImage.cleaned(image, scale: Self.scale, keep: (top: 12, bottom: 75))
         #expect(zone.image[50, 33] < 150)

@@ -100,12 +100,7 @@ import Testing
         var patched = try #require(Self.replacing("Moore", with: "M0ore", in: pdf))
         patched = try #require(Self.replacing("Harris", with: "Harr1s", in: patched))
         patched = try #require(Self.replacing("Summit Orthopedic", with: "Summit 0rthopedic", in: patched))
-        let fixture = try PipelineFixture(extraYAML: Self.yaml)
-        defer { fixture.remove() }
-        try patched.write(to: URL(fileURLWithPath: fixture.spool + "/mail/0020.pdf"))
-        let store = SQLiteQueueStore.inMemory()
-        try fixture.runOnce(store: store)
-        let item = try #require(try store.all().first)
+        let item = try Self.queued(patched)
         let member = try #require(item.fields["member_name"])
         #expect(member.value == "Moore, Patricia")
         #expect(!member.needsReview)
@@ -116,12 +111,7 @@ import Testing
         // Another person's name on the same id and NPI is not respelled.
         var other = try #require(Self.replacing("Moore", with: "Mills", in: pdf))
         other = try #require(Self.replacing("Harris", with: "Hanson", in: other))
-        let second = try PipelineFixture(extraYAML: Self.yaml)
-        defer { second.remove() }
-        try other.write(to: URL(fileURLWithPath: second.spool + "/mail/0020.pdf"))
-        let otherStore = SQLiteQueueStore.inMemory()
-        try second.runOnce(store: otherStore)
-        let otherItem = try #require(try otherStore.all().first)
+        let otherItem = try Self.queued(other)
         #expect(otherItem.fields["member_name"]?.value == "Mills, Patricia")
         #expect(otherItem.fields["requesting_provider_name"]?.value == "Jessica Hanson, DO")
         #expect(otherItem.fields["requesting_provider_name"]?.needsReview == true)
@@ -137,17 +127,22 @@ import Testing
         for (year, requestYear, flagged) in [("2028", "2026", true), ("2017", "2026", false), ("2028", "2028", false)] {
             var patched = try #require(Self.replacing("04\\05720\\0572026", with: "04\\05720\\057\(year)", in: pdf))
             patched = try #require(Self.replacing("06\\05712\\0572026", with: "06\\05712\\057\(requestYear)", in: patched))
-            let fixture = try PipelineFixture(extraYAML: Self.yaml)
-            defer { fixture.remove() }
-            try patched.write(to: URL(fileURLWithPath: fixture.spool + "/mail/0020.pdf"))
-            let store = SQLiteQueueStore.inMemory()
-            try fixture.runOnce(store: store)
-            let item = try #require(try store.all().first)
+            let item = try Self.queued(patched)
             #expect(item.member?.status == .notEligible)
             let date = try #require(item.fields["service_start_date"])
             #expect(date.issues.contains { $0.contains("one misread digit away") } == flagged, "\(date.issues)")
             if flagged { #expect(date.needsReview) }
         }
+    }
+
+    /// The item a patched copy of 0020's fillable form becomes, dropped in the mail folder of a fresh pipeline.
+    static func queued(_ pdf: Data) throws -> QueueItem {
+        let fixture = try PipelineFixture(extraYAML: Self.yaml)
+        defer { fixture.remove() }
+        try pdf.write(to: URL(fileURLWithPath: fixture.spool + "/mail/0020.pdf"))
+        let store = SQLiteQueueStore.inMemory()
+        try fixture.runOnce(store: store)
+        return try #require(try store.all().first)
     }
 
     /// The bytes with one ASCII string replaced by another of the same length (a PDF's offsets stay right).
