@@ -41,12 +41,13 @@ public enum FieldValidation {
     /// is a guess, which grammar settles.
     static let caseByShapeAlone: Set<Character> = ["c", "o", "s", "v", "w", "x", "z"]
 
+    /// Abbreviations of three letters or more after whose period a sentence may go on.
+    static let abbreviations: Set<String> = ["approx", "appt", "etc", "hrs", "wks", "yrs", "mos", "min", "max", "est", "dept", "inc"]
+
     /// Free text with such a letter capitalised where a sentence starts: the value's first letter and the
     /// first after a word of three or more letters that ends in ". ", "! " or "? " ("x-ray shows…" is
     /// "X-ray shows…"). After an abbreviation ("e.g.", "approx.", "mo.") a sentence may go on, so a shorter
-    /// word, one with a period inside, or a common clinical abbreviation ends none. Other letters keep their case.
-    static let abbreviations: Set<String> = ["approx", "appt", "etc", "hrs", "wks", "yrs", "mos", "min", "max", "est", "dept", "inc"]
-
+    /// word, one with a period inside, or one of `abbreviations` ends none. Other letters keep their case.
     static func sentenceCased(_ value: String) -> String {
         var out = ""
         var sentenceStart = true

@@ -62,8 +62,8 @@ struct ZoneImage {
         // runs are measured on the ink thickened by one pixel across the rule. Along rows only one-pixel
         // breaks are bridged: the tops of capitals set close ("CT", "TT") are two pixels apart and would
         // otherwise join into a rule and be erased.
-        let alongRows = runLengths(thickened(ink, width: w, height: h, acrossRows: true), width: w, height: h, alongRows: true, bridge: 1)
-        let alongColumns = runLengths(thickened(ink, width: w, height: h, acrossRows: false), width: w, height: h, alongRows: false, bridge: 2)
+        let alongRows = runLengths(widened(ink, width: w, height: h, acrossRows: true, by: 1), width: w, height: h, alongRows: true, bridge: 1)
+        let alongColumns = runLengths(widened(ink, width: w, height: h, acrossRows: false, by: 1), width: w, height: h, alongRows: false, bridge: 2)
         let horizontalRun = runLengths(ink, width: w, height: h, alongRows: true, bridge: 0)
         let verticalRun = runLengths(ink, width: w, height: h, alongRows: false, bridge: 0)
         // A rule pixel is erased only where the ink through it, across the rule, is no thicker than the
@@ -289,23 +289,6 @@ struct ZoneImage {
             }
         }
         return false
-    }
-
-    /// The ink spread one pixel up and down (or left and right).
-    static func thickened(_ ink: [Bool], width w: Int, height h: Int, acrossRows: Bool) -> [Bool] {
-        var out = ink
-        for y in 0..<h {
-            for x in 0..<w where ink[y * w + x] {
-                if acrossRows {
-                    if y > 0 { out[(y - 1) * w + x] = true }
-                    if y + 1 < h { out[(y + 1) * w + x] = true }
-                } else {
-                    if x > 0 { out[y * w + x - 1] = true }
-                    if x + 1 < w { out[y * w + x + 1] = true }
-                }
-            }
-        }
-        return out
     }
 
     /// The mask spread `by` pixels up and down (or left and right).

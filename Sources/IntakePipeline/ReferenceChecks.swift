@@ -13,12 +13,12 @@ public struct ReferenceChecks: Sendable {
     /// The confidence a field takes when the plan's data confirms it (`reference.confirmed_confidence`).
     let confirmedConfidence: Double
     /// `reference.code_set_confirms_above`.
-    var codeSetConfirmsAbove: Double = 0.95
+    let codeSetConfirmsAbove: Double
     let template: FormTemplate
 
     /// No reference data: nothing is checked.
     static func none(_ template: FormTemplate) -> ReferenceChecks {
-        ReferenceChecks(roster: nil, directory: nil, diagnoses: nil, confirmedConfidence: 1, template: template)
+        ReferenceChecks(roster: nil, directory: nil, diagnoses: nil, confirmedConfidence: 1, codeSetConfirmsAbove: 1, template: template)
     }
 
     /// Loads every configured file; an error names the pipeline key, the file, line and column.
@@ -328,18 +328,14 @@ public struct ReferenceChecks: Sendable {
                     field.needsReview = true
                 } else if k == 0, result.narrative == .disagrees {
                     disagree(&field, "the diagnosis narrative does not match the code's description")
-                } else if k == 0, result.narrative == .agrees, field.valid {
+                } else if k == 0, result.narrative == .agrees {
                     // A billable code whose description the provider's own words repeat: a misread that
                     // lands on another billable code would not also match the narrative.
-                    field.issues.removeAll { $0 == FieldIssue.lowConfidence.description }
-                    field.confidence = max(field.confidence, confirmedConfidence)
-                    field.needsReview = false
-                } else if field.valid, field.confidence >= codeSetConfirmsAbove {
+                    confirm(&field)
+                } else if field.confidence >= codeSetConfirmsAbove {
                     // A billable code read nearly sure: the code set confirms it as the directory confirms an
                     // NPI. Billable codes are sparse among the shapes a misread makes (B72.0018, I18.9).
-                    field.issues.removeAll { $0 == FieldIssue.lowConfidence.description }
-                    field.confidence = max(field.confidence, confirmedConfidence)
-                    field.needsReview = false
+                    confirm(&field)
                 }
             case .notBillable:
                 field.valid = false

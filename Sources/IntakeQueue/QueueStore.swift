@@ -125,11 +125,6 @@ extension QueueStore {
         return try items(sha256: item.sha256).map(\.id).filter { $0 != id }
     }
 
-    /// Requeues a failed item with new content, keeping its page range and adding no other request.
-    ///
-    /// The page range is read first, outside the requeue's transaction; only `requeue` and `insert`
-    /// set it, so a failed item's range cannot change in between.
-    @discardableResult
     /// `requeue` keeping the stored page count.
     public func requeue(
         id: ItemID, with content: ItemContent, pageRange: PageRange?, note: String, adding: [NewItem]
@@ -137,6 +132,11 @@ extension QueueStore {
         try requeue(id: id, with: content, pageRange: pageRange, pageCount: nil, note: note, adding: adding)
     }
 
+    /// Requeues a failed item with new content, keeping its page range and adding no other request.
+    ///
+    /// The page range is read first, outside the requeue's transaction; only `requeue` and `insert`
+    /// set it, so a failed item's range cannot change in between.
+    @discardableResult
     public func requeue(id: ItemID, with content: ItemContent, note: String) throws(QueueStoreError) -> QueueItem {
         guard let item = try item(id: id) else { throw .notFound(id) }
         let items = try requeue(id: id, with: content, pageRange: item.pageRange, pageCount: nil, note: note, adding: [])

@@ -142,12 +142,12 @@ public struct ProviderMatcher: Sendable {
         switch provider.kind {
         case .individual:
             let parts = provider.name.split(separator: ",").map { String($0).trimmingBlanks() }
-            guard parts.count >= 2,
-                  let person = PersonName(read, dropping: PersonName.suffixes.union(credentials)) else { return false }
+            let ignored = PersonName.suffixes.union(credentials)
+            guard parts.count >= 2, let person = PersonName(read, dropping: ignored) else { return false }
             if person.agrees(lastName: parts[0], firstName: parts[1]) { return true }
             // "First Last, PA C": a credential misread into words that are no credential. The name before
             // the comma alone (one word before a comma, "Last, First", never agrees on its own).
-            guard let comma = read.firstIndex(of: ","), let name = PersonName(String(read[..<comma]), dropping: PersonName.suffixes.union(credentials)),
+            guard let comma = read.firstIndex(of: ","), let name = PersonName(String(read[..<comma]), dropping: ignored),
                   name.words.count >= 2 else { return false }
             return name.agrees(lastName: parts[0], firstName: parts[1])
         case .organization:
