@@ -63,7 +63,6 @@ struct ZoneImage {
         // breaks are bridged: the tops of capitals set close ("CT", "TT") are two pixels apart and would
         // otherwise join into a rule and be erased.
         let alongRows = runLengths(widened(ink, width: w, height: h, acrossRows: true, by: 1), width: w, height: h, alongRows: true, bridge: 1)
-        let alongColumns = runLengths(widened(ink, width: w, height: h, acrossRows: false, by: 1), width: w, height: h, alongRows: false, bridge: 2)
         let horizontalRun = runLengths(ink, width: w, height: h, alongRows: true, bridge: 0)
         let verticalRun = runLengths(ink, width: w, height: h, alongRows: false, bridge: 0)
         // A rule pixel is erased only where the ink through it, across the rule, is no thicker than the
@@ -83,6 +82,13 @@ struct ZoneImage {
             return cap
         }
         let horizontalRule = ruleThickness(verticalRun) { alongRows[$0] >= longH }
+        // A vertical rule runs from edge to edge of the crop or from rule to rule (a comb's cells, a table's
+        // borders); a glyph standing on an underline (the f of "feet", typed onto it) runs, rule and all,
+        // as long as a vertical rule, but its top end is free.
+        let horizontalRulePixels = (0..<(w * h)).map { ink[$0] && alongRows[$0] >= longH }
+        let alongColumns = anchoredRuns(runLengths(widened(ink, width: w, height: h, acrossRows: false, by: 1), width: w, height: h, alongRows: false, bridge: 2),
+                                        width: w, height: h, longerThan: longV, anchors: horizontalRulePixels, reach: max(2, Int(0.5 * scale)),
+                                        beyond: 2 * horizontalRule + max(2, Int(0.5 * scale)))
         let verticalRule = ruleThickness(horizontalRun) { alongColumns[$0] >= longV }
         // A spanning rule's band: its long runs, widened across the rule by how far a faxed rule's edge wanders
         // (half a point, or one received pixel if more). A fax's rule is uneven (thicker where a skewed rule
@@ -96,15 +102,16 @@ struct ZoneImage {
         let verticalBand = widened((0..<(w * h)).map { ink[$0] && alongColumns[$0] >= spanningV }, width: w, height: h,
                                    acrossRows: false, by: max(Int(0.5 * scale), Int(sourcePixel.x.rounded())))
         let ruleBand = zip(horizontalBand, verticalBand).map { $0 || $1 }
-        var erased = [Bool](repeating: false, count: w * h)
+        var erased = [Bool](repeating: false, count: w * h), erasedVertical = erased
         for i in 0..<(w * h) where ink[i] && !(strokes?[i] ?? false) {
             let onHorizontal = alongRows[i] >= longH, onVertical = alongColumns[i] >= longV
             if (onHorizontal && onVertical) || (onHorizontal && verticalRun[i] <= horizontalRule) || (onVertical && horizontalRun[i] <= verticalRule) {
                 ink[i] = false
                 erased[i] = true
+                erasedVertical[i] = onVertical
             }
         }
-        filterComponents(&ink, width: w, height: h, scale: scale, keep: keep, erased: erased, ruleBand: ruleBand,
+        filterComponents(&ink, width: w, height: h, scale: scale, keep: keep, erased: erased, erasedVertical: erasedVertical, ruleBand: ruleBand,
                          ruleThickness: horizontalRule + Int(sourcePixel.y.rounded()))
         // Keep the resampled gray of the ink that stays (its anti-aliased edges help the recogniser);
         // what was removed, and every lone light pixel, becomes paper.
@@ -202,6 +209,7 @@ struct ZoneImage {
     /// Drops specks (small components with no sizeable neighbour: a period beside a letter stays) and
     /// components lying wholly outside the field's rows.
     static func filterComponents(_ ink: inout [Bool], width w: Int, height h: Int, scale: Double, keep: (top: Int, bottom: Int)?, erased: [Bool],
+                                 erasedVertical: [Bool]? = nil,
                                  ruleBand: [Bool]? = nil, ruleThickness: Int = 0) {
         let components = connectedComponents(ink, width: w, height: h)
         let thin = Int(0.9 * scale)
@@ -223,8 +231,15 @@ struct ZoneImage {
                 let inside = min(c.maxY, keep.bottom) - max(c.minY, keep.top)
                 if Double(inside) < 0.5 * Double(keep.bottom - keep.top) { drop = true }
             }
-            // What is left of a rule beside the part erased: a sliver one rule thick.
-            if !drop, c.maxY - c.minY < thin || c.maxX - c.minX < thin, touches(c, erased, width: w, height: h) { drop = true }
+            // What is left of a rule beside the part erased: a sliver one rule thick. Standing on an
+            // underline, a narrow piece as tall as a glyph's stem is the stem (the l of "sleep" typed onto
+            // the rule): only a vertical rule leaves narrow slivers that tall.
+            if !drop, touches(c, erased, width: w, height: h) {
+                let flatSliver = c.maxY - c.minY < thin
+                let narrowSliver = c.maxX - c.minX < thin
+                    && (c.maxY - c.minY + 1 < Int(3 * scale) || touches(c, erasedVertical ?? erased, width: w, height: h))
+                if flatSliver || narrowSliver { drop = true }
+            }
             // A thick place of a spanning rule, cut off from every glyph.
             if !drop, let ruleBand, c.pixels.allSatisfy({ ruleBand[$0] }), touches(c, erased, width: w, height: h) { drop = true }
             if c.pixels.count < speck { drop = true }
@@ -306,6 +321,38 @@ struct ZoneImage {
                         if x + d < w { out[y * w + x + d] = true }
                     }
                 }
+            }
+        }
+        return out
+    }
+
+    /// Column runs of `minimum` or more that are a rule's: half as long again, or crossing an anchor pixel
+    /// (running on `beyond` pixels past it both ways), or with both ends anchored (at the crop's top or
+    /// bottom edge, or within `reach` of an anchor pixel). The others become 0.
+    static func anchoredRuns(_ lengths: [Int], width w: Int, height h: Int, longerThan minimum: Int, anchors: [Bool], reach: Int, beyond: Int) -> [Int] {
+        var out = lengths
+        func anchored(_ x: Int, _ y: Int) -> Bool {
+            if y <= reach || y >= h - 1 - reach { return true }
+            for ny in max(0, y - reach)...min(h - 1, y + reach) {
+                for nx in max(0, x - reach)...min(w - 1, x + reach) where anchors[ny * w + nx] { return true }
+            }
+            return false
+        }
+        for x in 0..<w {
+            var y = 0
+            while y < h {
+                let run = lengths[y * w + x]
+                guard run >= minimum else { y += 1; continue }
+                // The run's pixels carry its length; its end is the last of them within the run's span.
+                var end = y
+                for k in y..<min(h, y + run) where lengths[k * w + x] == run { end = k }
+                // Longer than any glyph on a rule, or crossing a rule: a rule, or a streak the fax left.
+                let crossesRule = end - y > 2 * beyond + 1
+                    && (y + beyond + 1...end - beyond - 1).contains { k in (max(0, x - 1)...min(w - 1, x + 1)).contains { anchors[k * w + $0] } }
+                if run < minimum * 3 / 2, !crossesRule, !(anchored(x, y) && anchored(x, end)) {
+                    for k in y...end where lengths[k * w + x] == run { out[k * w + x] = 0 }
+                }
+                y = end + 1
             }
         }
         return out

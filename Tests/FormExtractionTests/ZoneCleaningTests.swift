@@ -123,6 +123,38 @@ import Testing
         #expect(zone.image[31, 35] < 150)
     }
 
+    /// A single-line zone (17 pt at 300 dpi) with its underline at rows 58–61.
+    static func underlined(width: Int = 400) -> GrayImage {
+        var image = GrayImage(width: width, height: 71)
+        for x in 0..<width { for y in 58..<62 { image[x, y] = 0 } }
+        return image
+    }
+
+    /// An l or the stem of an f typed onto the underline at 12 pt: the stem and the rule run 47 pixels,
+    /// longer than a vertical rule's 45, but the stem's top end is free. It stays; the rule goes.
+    @Test func aTallStemStandingOnTheUnderlineIsKept() {
+        var image = Self.underlined()
+        for y in 11..<58 { for x in 100..<104 { image[x, y] = 0 } }
+        // A bowl beside it, so the line has a glyph's company.
+        for y in 35..<58 { for x in 120..<140 where y < 39 || y > 53 || x < 124 || x > 135 { image[x, y] = 0 } }
+        let zone = ZoneImage.cleaned(image, scale: Self.scale, keep: (top: 12, bottom: 62))
+        let stem = (11..<56).filter { zone.image[101, $0] < 150 }.count
+        #expect(stem >= 40)
+        #expect(zone.image[300, 59] == 255)
+    }
+
+    /// A streak (a scanner's dirty sensor) crossing a block's ruled line goes with it, though both its ends
+    /// are free and it is shorter than half as long again as a vertical rule.
+    @Test func aStreakCrossingRuledLinesIsRemoved() {
+        var image = GrayImage(width: 400, height: 200)
+        for x in 0..<400 { for y in [60, 110, 160] { for dy in 0..<4 { image[x, y + dy] = 0 } } }
+        for y in 40..<100 { image[200, y] = 0; image[201, y] = 0 }
+        Self.drawStems(&image, at: [30, 50])
+        let zone = ZoneImage.cleaned(image, scale: Self.scale)
+        #expect((40..<100).allSatisfy { zone.image[200, $0] == 255 })
+        #expect(zone.image[31, 30] < 150)
+    }
+
     /// Glyph stems 4 pixels wide from row 20 to 44, the height of a digit.
     static func drawStems(_ image: inout GrayImage, at columns: [Int]) {
         for x0 in columns { for y in 20..<45 { for x in x0..<(x0 + 4) { image[x, y] = 0 } } }
