@@ -212,6 +212,12 @@ public final class FormExtractor {
             // the second model (measured: stopping on the calibrated chance alone lost fields on
             // normal-resolution faxes that the second model reads right).
             guard reading.confidence >= policy.reviewBelowConfidence else { return false }
+            // Free text shown beside the image: the calibrated chance of a whole sentence being exact is
+            // low however well it was read, so the second model would read nearly every one. The engine sure
+            // of it, and every word known, is enough; the calibrated chance still decides its review.
+            if spec.importance == .context, spec.type == .text || spec.type == .name, let lexicon {
+                return lexicon.unknownWords(in: reading.value).isEmpty && lexicon.corrected(reading.value).changes.isEmpty
+            }
             if let calibration { return Self.rounded(calibration.probability(reading.evidence)) >= policy.threshold(for: spec.importance) }
             return true
         }
