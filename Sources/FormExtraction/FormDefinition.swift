@@ -68,7 +68,7 @@ public struct FormDefinition: Sendable {
         let started = DispatchTime.now()
         let found = StructureAnalyzer.analyze(page.image, dpi: page.xDPI)
         let analysed = DispatchTime.now()
-        let match = FormRegistrar.match(found, template: structure, dpi: page.xDPI)
+        let match = FormRegistrar.match(found, template: structure, dpi: page.xDPI, aspect: page.xDPI / max(page.yDPI, 1))
         timings.classify += Double(analysed.uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
         timings.register += Double(DispatchTime.now().uptimeNanoseconds - analysed.uptimeNanoseconds) / 1e9
         return match

@@ -54,13 +54,15 @@ public enum FormRegistrar {
     /// Share of the template's bars a page must show, in the right order and spacing, to be the form.
     static let minimumMatchedShare = 0.66
 
-    public static func match(_ page: PageStructure, template: TemplateStructure, dpi: Double) -> FormMatch? {
+    /// `dpi` is the page's horizontal resolution; `aspect` its horizontal over its vertical resolution
+    /// (204 × 196 for a fine fax).
+    public static func match(_ page: PageStructure, template: TemplateStructure, dpi: Double, aspect: Double = 1) -> FormMatch? {
         guard template.bars.count >= 2, page.bars.count >= 2 else { return nil }
-        let upright = fit(page.bars, template: template, dpi: dpi)
+        let upright = fit(page.bars, template: template, dpi: dpi, aspect: aspect)
         let W = Double(page.width) * cos(page.skew), H = Double(page.height) * cos(page.skew)
         let turned = page.bars.map { SectionBar(top: H - $0.bottom, bottom: H - $0.top, left: W - $0.right, right: W - $0.left) }
             .sorted { $0.top < $1.top }
-        let flipped = fit(turned, template: template, dpi: dpi)
+        let flipped = fit(turned, template: template, dpi: dpi, aspect: aspect)
         var best: (fit: BarFit, upsideDown: Bool)?
         for candidate in [(upright, false), (flipped, true)] {
             guard let f = candidate.0 else { continue }
@@ -83,7 +85,7 @@ public enum FormRegistrar {
 
     /// Tries every pairing of two page bars with two template bars, keeps the one most bars agree with,
     /// then refits with every matched edge.
-    static func fit(_ bars: [SectionBar], template: TemplateStructure, dpi: Double) -> BarFit? {
+    static func fit(_ bars: [SectionBar], template: TemplateStructure, dpi: Double, aspect: Double = 1) -> BarFit? {
         let nominal = dpi / 72
         let T = template.bars
         var best: (pairs: [(Int, Int)], residual: Double)?
@@ -129,8 +131,12 @@ public enum FormRegistrar {
         let tr = median(rights.map(\.0)), pr = median(rights.map(\.1))
         var sx = (pr - pl) / (tr - tl)
         var tx = pl - sx * tl
-        if !(sx > sy * 0.93 && sx < sy * 1.07) {
-            sx = sy
+        // A page fed through a scanner is scaled across and down independently, by 95–102% each: the
+        // horizontal scale is taken from the ends unless it is further from the vertical one (in the
+        // page's own pixel aspect) than that allows, which only ends cut off or misfound give.
+        let ratio = sx / (sy * aspect)
+        if !(ratio > 0.9 && ratio < 1.1) {
+            sx = sy * aspect
             tx = pl - sx * tl
         }
         var residual = 0.0
