@@ -165,7 +165,7 @@ public final class FormExtractor {
         let zone = ZoneImage.cleaned(gray, scale: scale, keep: keep, combLines: combLines,
                                      sourcePixel: (x: policy.ocrDPI / max(page.xDPI, 1), y: policy.ocrDPI / max(page.yDPI, 1)))
         let minimumInk = Int(2.0 * scale * scale)
-        guard zone.inkPixels >= minimumInk, var crop = zone.trimmed(margin: Int(3 * scale)) else {
+        guard zone.inkPixels >= minimumInk, var crop = zone.valueCrop(margin: Int(3 * scale), scale: scale) else {
             // No model reads an empty zone.
             var empty = finish(spec, raw: "", confidence: 0.97)
             empty.evidence.models = 0

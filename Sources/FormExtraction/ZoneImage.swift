@@ -63,6 +63,13 @@ struct ZoneImage {
         // breaks are bridged: the tops of capitals set close ("CT", "TT") are two pixels apart and would
         // otherwise join into a rule and be erased.
         let alongRows = runLengths(widened(ink, width: w, height: h, acrossRows: true, by: 1), width: w, height: h, alongRows: true, bridge: 1)
+        // A long run is rule only on a rule's rows: where long runs, whole or broken into dashes, cover much
+        // of the zone's width. The feet of serifed capitals set close ("ABA" in Courier) run as long as a
+        // short rule, but a text line's joined serifs cover little of it; erased, a B loses its foot and
+        // reads as an R.
+        let onRuleRow = ruleRows(alongRows, width: w, height: h, longerThan: longH, reach: max(1, Int(0.5 * scale)),
+                                 covering: max(longH, Int(0.4 * Double(w))))
+        let isHorizontalRule = (0..<(w * h)).map { alongRows[$0] >= longH && onRuleRow[$0 / w] }
         let horizontalRun = runLengths(ink, width: w, height: h, alongRows: true, bridge: 0)
         let verticalRun = runLengths(ink, width: w, height: h, alongRows: false, bridge: 0)
         // A rule pixel is erased only where the ink through it, across the rule, is no thicker than the
@@ -81,11 +88,11 @@ struct ZoneImage {
             }
             return cap
         }
-        let horizontalRule = ruleThickness(verticalRun) { alongRows[$0] >= longH }
+        let horizontalRule = ruleThickness(verticalRun) { isHorizontalRule[$0] }
         // A vertical rule runs from edge to edge of the crop or from rule to rule (a comb's cells, a table's
         // borders); a glyph standing on an underline (the f of "feet", typed onto it) runs, rule and all,
         // as long as a vertical rule, but its top end is free.
-        let horizontalRulePixels = (0..<(w * h)).map { ink[$0] && alongRows[$0] >= longH }
+        let horizontalRulePixels = (0..<(w * h)).map { ink[$0] && isHorizontalRule[$0] }
         let alongColumns = anchoredRuns(runLengths(widened(ink, width: w, height: h, acrossRows: false, by: 1), width: w, height: h, alongRows: false, bridge: 2),
                                         width: w, height: h, longerThan: longV, anchors: horizontalRulePixels, reach: max(2, Int(0.5 * scale)),
                                         beyond: 2 * horizontalRule + max(2, Int(0.5 * scale)))
@@ -104,7 +111,7 @@ struct ZoneImage {
         let ruleBand = zip(horizontalBand, verticalBand).map { $0 || $1 }
         var erased = [Bool](repeating: false, count: w * h), erasedVertical = erased
         for i in 0..<(w * h) where ink[i] && !(strokes?[i] ?? false) {
-            let onHorizontal = alongRows[i] >= longH, onVertical = alongColumns[i] >= longV
+            let onHorizontal = isHorizontalRule[i], onVertical = alongColumns[i] >= longV
             if (onHorizontal && onVertical) || (onHorizontal && verticalRun[i] <= horizontalRule) || (onVertical && horizontalRun[i] <= verticalRule) {
                 ink[i] = false
                 erased[i] = true
@@ -358,6 +365,22 @@ struct ZoneImage {
         return out
     }
 
+    /// For each row, whether runs of at least `longerThan` along rows, within `reach` rows of it, together
+    /// cover at least `covering` columns.
+    static func ruleRows(_ alongRows: [Int], width w: Int, height h: Int, longerThan minimum: Int, reach: Int, covering: Int) -> [Bool] {
+        guard w > 0, h > 0 else { return [] }
+        var rows = [Bool](repeating: false, count: h)
+        var column = [Bool](repeating: false, count: w)
+        for y in 0..<h {
+            for x in 0..<w { column[x] = false }
+            for yy in max(0, y - reach)...min(h - 1, y + reach) {
+                for x in 0..<w where alongRows[yy * w + x] >= minimum { column[x] = true }
+            }
+            rows[y] = column.reduce(0) { $0 + ($1 ? 1 : 0) } >= covering
+        }
+        return rows
+    }
+
     /// For each ink pixel, the length of the run through it along rows (or columns), bridging breaks of up to `bridge` pixels.
     static func runLengths(_ ink: [Bool], width w: Int, height h: Int, alongRows: Bool, bridge: Int) -> [Int] {
         var lengths = [Int](repeating: 0, count: w * h)
@@ -403,6 +426,14 @@ struct ZoneImage {
             result.append(c)
         }
         return result
+    }
+
+    /// The crop trimmed to its ink with a white margin, or nil when there is no value: no ink, or ink under
+    /// 3 pt both ways. That is a speck or a rule's stray corner: a value has a digit or a capital, at least
+    /// 4 pt high even at 7 pt type, and tesseract would make an "a" of the speck.
+    func valueCrop(margin: Int, scale: Double) -> GrayImage? {
+        guard let crop = trimmed(margin: margin), max(crop.width, crop.height) - 2 * margin >= Int(3 * scale) else { return nil }
+        return crop
     }
 
     /// The crop trimmed to its ink with a white margin: single-line OCR does best on a tight line.

@@ -143,6 +143,45 @@ import Testing
         #expect(zone.image[300, 59] == 255)
     }
 
+    /// The feet of serifed capitals set close ("ABA" in Courier) join into one flat run longer than a glyph,
+    /// a few pixels above the underline. It covers little of the line, so it is no rule: erased, the B
+    /// loses its foot and reads as an R.
+    @Test func theJoinedFeetOfSerifedCapitalsAreNotARule() {
+        var image = Self.underlined()
+        for x0 in [22, 52, 82] { for y in 20..<50 { for x in x0..<(x0 + 4) { image[x, y] = 0 } } }
+        for x in 14..<100 { for y in 46..<50 { image[x, y] = 0 } }
+        let zone = ZoneImage.cleaned(image, scale: Self.scale, keep: (top: 12, bottom: 62))
+        #expect((14..<100).allSatisfy { zone.image[$0, 47] < 150 })
+        #expect((0..<400).allSatisfy { zone.image[$0, 59] == 255 })
+    }
+
+    /// An underline a paper fax broke into dashes, each longer than a glyph: together they cross the zone,
+    /// so they are rule and go, while the value above stays.
+    @Test func anUnderlineBrokenIntoLongDashesGoes() {
+        var image = GrayImage(width: 400, height: 71)
+        for x in 0..<400 where x % 50 < 40 { for y in 58..<62 { image[x, y] = 0 } }
+        Self.drawStems(&image, at: [30, 50])
+        let zone = ZoneImage.cleaned(image, scale: Self.scale, keep: (top: 12, bottom: 62))
+        #expect((0..<400).allSatisfy { x in (56..<64).allSatisfy { zone.image[x, $0] >= 150 } })
+        #expect(zone.image[31, 30] < 150)
+    }
+
+    /// A speck left in an empty cell (a rule's corner, 2 x 2.4 pt) is no value; a 1 as narrow but a
+    /// digit's height, and a hyphen as flat but a glyph's width, are.
+    @Test func aSpeckIsNoValueButANarrowDigitIs() {
+        func zone(_ draw: (inout GrayImage) -> Void) -> ZoneImage {
+            var image = GrayImage(width: 400, height: 71)
+            draw(&image)
+            return ZoneImage.cleaned(image, scale: Self.scale)
+        }
+        let margin = Int(3 * Self.scale)
+        let speck = zone { image in for y in 30..<40 { for x in 100..<108 { image[x, y] = 0 } } }
+        #expect(speck.inkPixels == 80)  // cleaning keeps it; only its size says it is no value
+        #expect(speck.valueCrop(margin: margin, scale: Self.scale) == nil)
+        #expect(zone { image in for y in 20..<45 { for x in 100..<104 { image[x, y] = 0 } } }.valueCrop(margin: margin, scale: Self.scale) != nil)
+        #expect(zone { image in for y in 30..<34 { for x in 100..<115 { image[x, y] = 0 } } }.valueCrop(margin: margin, scale: Self.scale) != nil)
+    }
+
     /// A streak (a scanner's dirty sensor) crossing a block's ruled line goes with it, though both its ends
     /// are free and it is shorter than half as long again as a vertical rule.
     @Test func aStreakCrossingRuledLinesIsRemoved() {
