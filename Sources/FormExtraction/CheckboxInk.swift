@@ -12,7 +12,7 @@ enum CheckboxInk {
     /// The share of dark pixels inside the frame, or nil when no frame of about the right size is found.
     ///
     /// `window` is the box with `margin` pixels of page around it; `side` is the box's side in pixels.
-    static func share(in window: GrayImage, side: Double, margin: Int, threshold: UInt8 = 160) -> Double? {
+    static func share(in window: GrayImage, side: Double, margin: Int, sourcePixel: Double = 1, threshold: UInt8 = 160) -> Double? {
         let w = window.width, h = window.height
         let ink = window.pixels.map { $0 < threshold }
         let expectedX = Double(margin) + side / 2, expectedY = Double(margin) + side / 2
@@ -47,8 +47,9 @@ enum CheckboxInk {
         let right = median(rows.map { innerEdge(from: x1, step: -1, at: $0, horizontal: true) })
         let top = median(columns.map { innerEdge(from: y0, step: 1, at: $0, horizontal: false) })
         let bottom = median(columns.map { innerEdge(from: y1, step: -1, at: $0, horizontal: false) })
-        // A ragged inner edge varies by a pixel or two along a side.
-        let pad = max(1, Int(0.06 * side))
+        // A ragged inner edge varies by a pixel or two along a side, and a faxed frame's edge by a received
+        // pixel more (bumps of one scan row along a 98-dpi frame read as ink inside the box).
+        let pad = max(1, Int(0.06 * side), Int(sourcePixel.rounded()) + 1)
         let ix0 = left + pad, ix1 = right - pad, iy0 = top + pad, iy1 = bottom - pad
         // A filled box can leave the two sides' inner edges crossing: it is all ink.
         guard ix1 >= ix0, iy1 >= iy0 else { return 1 }

@@ -344,7 +344,12 @@ public final class FormExtractor {
                                                attributes: [.posixPermissions: 0o600])
             }
             let side = option.box.width * scale, marginPixels = Int((margin * scale).rounded())
-            let share = CheckboxInk.share(in: gray, side: side, margin: marginPixels)
+            // A received pixel, in window pixels: a 98-dpi fax's rows are repeated on decoding, so the
+            // resolution as stored, not as decoded.
+            let stored = page.provenance
+            let sourcePixel = max(policy.ocrDPI / max(stored.storedXDPI > 0 ? stored.storedXDPI : page.xDPI, 1),
+                                  policy.ocrDPI / max(stored.storedYDPI > 0 ? stored.storedYDPI : page.yDPI, 1))
+            let share = CheckboxInk.share(in: gray, side: side, margin: marginPixels, sourcePixel: sourcePixel)
                 ?? CheckboxInk.innerShare(in: gray, side: side, margin: marginPixels)
             marks[option.value] = (share * 1000).rounded() / 1000
         }
