@@ -44,7 +44,11 @@ public enum StructureAnalyzer {
         if !bars.isEmpty, let refined = refineSkew(image, bars: bars, angle: coarseAngle, margin: Double(factor) * 2.5) {
             angle = refined.angle
             bars = refined.bars
-            bars = bars.map { refineEnds(image, bar: $0, angle: angle, margin: Double(factor) * 3) }
+            // The coarse ends are the 2% and 98% points of the bar's dark cells, so they lie about 2% of the
+            // bar's length inside its true ends: the search reaches that far past them, and three cells more.
+            // (It reached three cells only, and each end stopped at the search's edge: bars measured up to
+            // 7 pixels short, zones at the right edge of a page scaled 102% across a point and more off.)
+            bars = bars.map { refineEnds(image, bar: $0, angle: angle, margin: Double(factor) * 3 + 0.025 * $0.length) }
         }
         return PageStructure(width: image.width, height: image.height, skew: angle, bars: bars)
     }
