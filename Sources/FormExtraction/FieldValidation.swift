@@ -32,9 +32,25 @@ public enum FieldValidation {
         case .cptHCPCS: return cptHCPCS(value)
         case .integer: return withCorrection(value, check: integer)
         case nil:
+            if field.type == .name, let credentials = field.credentials, let suffix = credential(of: value),
+               !credentials.contains(where: { $0.uppercased().filter { $0 != "." } == suffix.filter { $0 != "." } }) {
+                return ValidationOutcome(value: value, normalized: value, valid: false,
+                                         issues: [.invalid("'\(suffix)' after the name is no credential the field map lists")])
+            }
             let text = field.type == .text ? sentenceCased(value) : value
             return ValidationOutcome(value: text, normalized: text, valid: true, issues: [])
         }
+    }
+
+    /// What a name ends with after its last comma, when it is written as a credential is: capitals (with
+    /// digits, periods, a hyphen), one word. "Thomas, David" ends with a given name, not a credential.
+    static func credential(of name: String) -> String? {
+        guard let comma = name.lastIndex(of: ",") else { return nil }
+        let suffix = name[name.index(after: comma)...].trimmingCharacters(in: .whitespaces)
+        guard !suffix.isEmpty, suffix.count <= 6,
+              suffix.allSatisfy({ ($0.isLetter && $0.isUppercase) || $0.isNumber || $0 == "." || $0 == "-" }),
+              suffix.contains(where: \.isLetter) else { return nil }
+        return suffix
     }
 
     /// Letters whose small and capital forms differ only in size: on a degraded fax the recogniser's case

@@ -109,18 +109,21 @@ public struct FieldSpec: Sendable, Equatable, Codable {
     public var role: FieldRole?
     /// `importance` in the field map; a map that does not say is all context (today's review rule).
     public var importance: FieldImportance
+    /// `credentials` in the field map: what a person's name may end with after a comma ("…, DO"). A capital
+    /// suffix not in the list is a misread ("DO" read as "BO"), and the field goes to a person.
+    public var credentials: [String]?
 
     public init(name: String, label: String, section: String, type: FieldType, required: Bool, labelBox: TemplateBox?,
                 valueBox: TemplateBox, validator: FieldValidator?, combCells: Int?, length: Int?, lines: Int?,
-                table: String?, row: Int?, role: FieldRole? = nil, importance: FieldImportance = .context) {
+                table: String?, row: Int?, role: FieldRole? = nil, importance: FieldImportance = .context, credentials: [String]? = nil) {
         self.name = name; self.label = label; self.section = section; self.type = type; self.required = required
         self.labelBox = labelBox; self.valueBox = valueBox; self.validator = validator; self.combCells = combCells
         self.length = length; self.lines = lines; self.table = table; self.row = row; self.role = role
-        self.importance = importance
+        self.importance = importance; self.credentials = credentials
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, label, section, type, required, validator, length, lines, table, row, role, importance
+        case name, label, section, type, required, validator, length, lines, table, row, role, importance, credentials
         case labelBox = "label_box_pt", valueBox = "value_box_pt", combCells = "comb_cells"
     }
 
@@ -135,7 +138,8 @@ public struct FieldSpec: Sendable, Equatable, Codable {
                   combCells: try c.decodeIfPresent(Int.self, forKey: .combCells), length: try c.decodeIfPresent(Int.self, forKey: .length),
                   lines: try c.decodeIfPresent(Int.self, forKey: .lines), table: try c.decodeIfPresent(String.self, forKey: .table),
                   row: try c.decodeIfPresent(Int.self, forKey: .row), role: try c.decodeIfPresent(FieldRole.self, forKey: .role),
-                  importance: try c.decodeIfPresent(FieldImportance.self, forKey: .importance) ?? .context)
+                  importance: try c.decodeIfPresent(FieldImportance.self, forKey: .importance) ?? .context,
+                  credentials: try c.decodeIfPresent([String].self, forKey: .credentials))
     }
 }
 

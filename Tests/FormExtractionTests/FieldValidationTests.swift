@@ -9,6 +9,20 @@ private func spec(_ validator: FieldValidator?, required: Bool = false, type: Fi
 }
 
 @Suite struct FieldValidationTests {
+    /// A provider's name ends with a credential the field map lists; a capital suffix that is none ("DO"
+    /// read as "BO") sends the field to a person. Names without one, or written last name first, pass.
+    @Test(arguments: [
+        ("David Thomas, DO", true), ("David Thomas, BO", false), ("Aisha Lee, M.D.", true), ("Wei Lopez, PA-C", true),
+        ("Thomas, David", true), ("David Thomas", true), ("Jennifer Johnson, NF", false),
+    ])
+    func aNamesCredentialIsOneTheMapLists(name: String, valid: Bool) {
+        var field = spec(nil, type: .name)
+        field.credentials = ["MD", "DO", "NP", "PA-C"]
+        #expect(FieldValidation.validate(name, field: field).valid == valid)
+        // A field the map gives no credentials is not judged.
+        #expect(FieldValidation.validate(name, field: spec(nil, type: .name)).valid)
+    }
+
     /// x, c, o, s, v, w, z differ from their capitals only in size, which a fax blurs; a sentence's start decides.
     @Test(arguments: [
         ("x-ray shows narrowing.", "X-ray shows narrowing."),
