@@ -52,6 +52,12 @@ public struct Page: Sendable {
         self.isBlank = Page.looksBlank(image)
     }
 
+    /// The resolution the page was received at: a 98-dpi fax's rows are repeated on decoding, so one
+    /// received row is two of `image`'s. The decoded resolution where the file did not say.
+    public var receivedDPI: (x: Double, y: Double) {
+        (provenance.storedXDPI > 0 ? provenance.storedXDPI : xDPI, provenance.storedYDPI > 0 ? provenance.storedYDPI : yDPI)
+    }
+
     /// A page whose blankness is already known (a held page coming back), so it is not measured again.
     init(image: GrayImage, xDPI: Double, yDPI: Double, provenance: PageProvenance, isBlank: Bool) {
         self.image = image

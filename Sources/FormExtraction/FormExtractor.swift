@@ -332,6 +332,9 @@ public final class FormExtractor {
 
     func readGroup(_ group: CheckboxGroupSpec, on page: Page, transform: PageTransform) -> CheckboxReading {
         let scale = policy.ocrDPI / 72
+        // A received pixel, in window pixels: how far a faxed frame's edge wanders.
+        let received = page.receivedDPI
+        let sourcePixel = max(policy.ocrDPI / max(received.x, 1), policy.ocrDPI / max(received.y, 1))
         var marks: [String: Double] = [:]
         for option in group.options {
             let margin = 3.0
@@ -344,11 +347,6 @@ public final class FormExtractor {
                                                attributes: [.posixPermissions: 0o600])
             }
             let side = option.box.width * scale, marginPixels = Int((margin * scale).rounded())
-            // A received pixel, in window pixels: a 98-dpi fax's rows are repeated on decoding, so the
-            // resolution as stored, not as decoded.
-            let stored = page.provenance
-            let sourcePixel = max(policy.ocrDPI / max(stored.storedXDPI > 0 ? stored.storedXDPI : page.xDPI, 1),
-                                  policy.ocrDPI / max(stored.storedYDPI > 0 ? stored.storedYDPI : page.yDPI, 1))
             let share = CheckboxInk.share(in: gray, side: side, margin: marginPixels, sourcePixel: sourcePixel)
                 ?? CheckboxInk.innerShare(in: gray, side: side, margin: marginPixels)
             marks[option.value] = (share * 1000).rounded() / 1000

@@ -33,15 +33,19 @@ public struct PageTransform: Sendable, Equatable {
         self.verticalCorrections = verticalCorrections
     }
 
-    /// The correction at template height `y`: linear between bars, and beyond the first or last bar
-    /// continued along the nearest section's (an uneven stretch goes on past the last bar).
+    /// The correction at template height `y`.
     @inlinable
-    public func verticalCorrection(at y: Double) -> Double {
-        let n = verticalCorrections.count
-        guard n >= 2 else { return verticalCorrections.first?.shift ?? 0 }
+    public func verticalCorrection(at y: Double) -> Double { Self.interpolated(verticalCorrections, at: y) }
+
+    /// `corrections` (sorted by height) at template height `y`: linear between bars, and beyond the first or
+    /// last bar continued along the nearest section's (an uneven stretch goes on past the last bar).
+    @inlinable
+    public static func interpolated(_ corrections: [VerticalCorrection], at y: Double) -> Double {
+        let n = corrections.count
+        guard n >= 2 else { return corrections.first?.shift ?? 0 }
         var k = 1
-        while k < n - 1, verticalCorrections[k].templateY < y { k += 1 }
-        let a = verticalCorrections[k - 1], b = verticalCorrections[k]
+        while k < n - 1, corrections[k].templateY < y { k += 1 }
+        let a = corrections[k - 1], b = corrections[k]
         let t = (y - a.templateY) / max(b.templateY - a.templateY, 1e-9)
         return a.shift + t * (b.shift - a.shift)
     }
@@ -186,11 +190,13 @@ public enum FormRegistrar {
                 PageTransform.VerticalCorrection(templateY: T[j].center, shift: bars[i].center - (sy * T[j].center + ty))
             }.sorted { $0.templateY < $1.templateY }
         }
-        let refined = PageTransform(scaleX: sx, offsetX: tx, scaleY: sy, offsetY: ty, upsideDown: false, frameWidth: 0, frameHeight: 0,
-                                    skew: 0, verticalCorrections: corrections)
-        var residual = 0.0
-        for (X, Y) in ys { residual += abs(sy * X + ty + refined.verticalCorrection(at: X) - Y) }
-        return BarFit(matched: best.pairs.count, residual: residual / Double(ys.count), scaleX: sx, offsetX: tx, scaleY: sy, offsetY: ty,
+        var residual = affineResidual
+        if !corrections.isEmpty {
+            residual = 0
+            for (X, Y) in ys { residual += abs(sy * X + ty + PageTransform.interpolated(corrections, at: X) - Y) }
+            residual /= Double(ys.count)
+        }
+        return BarFit(matched: best.pairs.count, residual: residual, scaleX: sx, offsetX: tx, scaleY: sy, offsetY: ty,
                       verticalCorrections: corrections)
     }
 
