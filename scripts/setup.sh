@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(pkg-config libtiff-dev libpoppler-glib-dev libtesseract-dev libleptonica-dev fonts-dejavu-core fonts-urw-base35
-          tesseract-ocr-eng tesseract-ocr-osd libsqlite3-dev libtiff-tools poppler-utils)
+          tesseract-ocr-eng tesseract-ocr-osd libsqlite3-dev libtiff-tools poppler-utils wamerican-large hunspell-en-med)
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 missing=()
 for p in "${packages[@]}"; do

@@ -102,6 +102,7 @@ public final class FormExtractor {
                 throw .recognition(file: file, page: index, error)
             }
         }
+        fields = RequestDates.reconciled(fields, template: form.template) { spec, value in finish(spec, raw: value, confidence: 1) }
         var boxes: [String: CheckboxReading] = [:]
         for group in form.template.checkboxGroups {
             boxes[group.name] = readGroup(group, on: page, transform: match.transform)
@@ -212,7 +213,7 @@ public final class FormExtractor {
             // exact is low however well it was read, so the second model would read nearly every one. The
             // engine sure of it, and every word known, is enough; the calibrated chance still decides review.
             if spec.importance == .context, spec.type == .text || spec.type == .name, let lexicon {
-                let wordsKnown = lexicon.unknownWords(in: reading.value).isEmpty && lexicon.corrected(reading.value).changes.isEmpty
+                let wordsKnown = lexicon.unknownWords(in: reading.value).isEmpty && lexicon.corrected(reading.value, asName: spec.type == .name).changes.isEmpty
                 // A block of notes: across four lines its weakest word is rarely sure. Every word known is
                 // enough there (measured on both corpora: the second model put right no block the first read wrong,
                 // and read a quarter of a paper-faxed form's OCR time).
@@ -276,7 +277,7 @@ public final class FormExtractor {
     /// goes to review, and its issues say what was changed.
     private func withWordsRepaired(_ reading: FieldReading, spec: FieldSpec) -> FieldReading {
         guard let lexicon, spec.type == .name || spec.type == .text else { return reading }
-        let (text, changes) = lexicon.corrected(reading.value)
+        let (text, changes) = lexicon.corrected(reading.value, asName: spec.type == .name)
         guard !changes.isEmpty else {
             // Nothing to repair, but a word no list knows is as likely a misread the repair could not place.
             let unknown = lexicon.unknownWords(in: reading.value)

@@ -3,48 +3,81 @@ import Foundation
 /// A word list that repairs words OCR misread in names and free text ("hespital" → "hospital").
 ///
 /// A word is changed only when it is not in the list and exactly one listed word lies within a small
-/// edit distance of it, where the substitutions a fax typically causes (e↔o, l↔i, g↔q, a lost double
-/// letter, …) cost less than any other edit. All-capital words (acronyms), words with digits and
+/// edit distance of it, where the substitutions a fax typically causes (e↔o, l↔i, g↔q, rn↔m, li↔h, a lost
+/// double letter, …) cost less than any other edit. All-capital words (acronyms), words with digits and
 /// words of three letters or fewer are never changed. The caller marks a changed field for review.
+///
+/// Besides the dictionaries, the plan's own names (the roster's and the directory's) are listed; in a
+/// name field they settle a tie ("Lopey": Lopez, not dopey or lopes).
 public final class Lexicon: Sendable {
     /// Lower-case words, grouped by length for the search.
     private let byLength: [[[UInt8]]]
     private let words: Set<String>
+    private let names: Set<String>
 
-    public init<S: Sequence>(words list: S) where S.Element == String {
+    /// `words` and `names` are entries as written; an entry in capitals only (AMD, NASA) is an acronym
+    /// and is left out, so a lower-case misread ("amd") is not taken for a word.
+    public init<S: Sequence, N: Sequence>(words list: S, names nameList: N) where S.Element == String, N.Element == String {
         var set = Set<String>()
+        var nameSet = Set<String>()
         var groups: [[[UInt8]]] = []
-        for word in list {
+        func add(_ word: String) -> String? {
+            guard word.count >= 2, word.allSatisfy({ $0.isASCII && $0.isLetter }), word.contains(where: \.isLowercase) else { return nil }
             let lower = word.lowercased()
-            guard lower.count >= 2, lower.allSatisfy({ $0.isASCII && $0.isLetter }), set.insert(lower).inserted else { continue }
+            guard set.insert(lower).inserted else { return lower }
             let bytes = Array(lower.utf8)
             while groups.count <= bytes.count { groups.append([]) }
             groups[bytes.count].append(bytes)
+            return lower
+        }
+        for word in list { _ = add(word) }
+        for name in nameList {
+            // Names come in capitals from some exports: judge them as capitalised words.
+            let word = name.allSatisfy({ !$0.isLetter || $0.isUppercase }) ? name.prefix(1) + name.dropFirst().lowercased() : name
+            if let lower = add(String(word)) { nameSet.insert(lower) }
         }
         words = set
+        names = nameSet
         byLength = groups
     }
 
-    /// Loads one word per line.
-    public static func load(path: String) throws(ExtractionError) -> Lexicon {
-        guard FileManager.default.isReadableFile(atPath: path) else { throw .wordList(path: path, reason: "no such readable file") }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw .wordList(path: path, reason: "cannot read it as UTF-8 text")
-        }
-        let lexicon = Lexicon(words: text.split(whereSeparator: \.isNewline).map(String.init))
-        guard !lexicon.words.isEmpty else { throw .wordList(path: path, reason: "it holds no words") }
-        return lexicon
+    public convenience init<S: Sequence>(words list: S) where S.Element == String {
+        self.init(words: list, names: [String]())
     }
+
+    /// Loads word lists, one word per line; a hunspell dictionary (`.dic`: a count, then `word/FLAGS`)
+    /// reads as its stems. `names` are the plan's own names (see the type's comment).
+    public static func load(paths: [String], names: [String] = []) throws(ExtractionError) -> Lexicon {
+        var entries: [String] = []
+        for path in paths {
+            guard FileManager.default.isReadableFile(atPath: path) else { throw .wordList(path: path, reason: "no such readable file") }
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw .wordList(path: path, reason: "cannot read it as UTF-8 text")
+            }
+            let before = entries.count
+            for line in text.split(whereSeparator: \.isNewline) {
+                let stem = line.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]
+                let word = stem.trimmingCharacters(in: .whitespaces)
+                if word.count >= 2, word.allSatisfy({ $0.isASCII && $0.isLetter }) { entries.append(word) }
+            }
+            guard entries.count > before else { throw .wordList(path: path, reason: "it holds no words") }
+        }
+        return Lexicon(words: entries, names: names)
+    }
+
+    /// Loads one word list.
+    public static func load(path: String) throws(ExtractionError) -> Lexicon { try load(paths: [path]) }
 
     public func contains(_ word: String) -> Bool { words.contains(word.lowercased()) }
 
     /// The text with misread words replaced, and the replacements made (original, replacement).
-    public func corrected(_ text: String) -> (text: String, changes: [(String, String)]) {
+    /// In a name (`asName`), a tie between candidates goes to the one name the plan's data lists.
+    public func corrected(_ text: String, asName: Bool = false) -> (text: String, changes: [(String, String)]) {
         var changes: [(String, String)] = []
         var out = ""
         var word = ""
         func flush() {
-            if !word.isEmpty, let fix = correction(for: word) {
+            if !word.isEmpty, let fix = correction(for: word, asName: asName) {
                 changes.append((word, fix))
                 out += fix
             } else {
@@ -94,7 +127,7 @@ public final class Lexicon: Sendable {
     }
 
     /// The single listed word close enough to `word`, with its capitalisation, or nil.
-    func correction(for word: String) -> String? {
+    func correction(for word: String, asName: Bool = false) -> String? {
         guard word.count >= 4, word.allSatisfy({ $0.isASCII && $0.isLetter }) else { return nil }
         let isCapitalised = word.first!.isUppercase && word.dropFirst().allSatisfy(\.isLowercase)
         guard word.allSatisfy(\.isLowercase) || isCapitalised else { return nil }
@@ -106,13 +139,15 @@ public final class Lexicon: Sendable {
         let limit: Double = target.count <= 4 ? 0.5 : target.count <= 6 ? 1 : 1.5
         var best: (cost: Double, word: [UInt8])?
         var runnerUp = Double.infinity
+        // The names among the candidates at the best cost so far (for a name's tie-break).
+        var namesAtBest: [[UInt8]] = []
         let shortest = max(2, target.count - Int(limit / 0.5)), longest = min(byLength.count - 1, target.count + Int(limit / 0.5))
         guard shortest <= longest else { return nil }
-        // Every edit changes the words' letter counts by at most two and costs at least 0.5, so letter
-        // counts too far apart rule a word out before the edit distance is computed.
+        // Every edit changes the words' letter counts by at most three (rn → m) and costs at least 0.5, so
+        // letter counts too far apart rule a word out before the edit distance is computed.
         var counts = [Int](repeating: 0, count: 26)
         for byte in target { counts[Int(byte &- 97) % 26] += 1 }
-        let maxCountDifference = 2 * Int(limit / 0.5)
+        let maxCountDifference = 3 * Int(limit / 0.5)
         for length in shortest...longest {
             for candidate in byLength[length] {
                 var difference = 0
@@ -122,17 +157,29 @@ public final class Lexicon: Sendable {
                 guard difference <= maxCountDifference else { continue }
                 let cost = Self.distance(target, candidate, limit: limit)
                 guard cost <= limit else { continue }
+                let isName = asName && names.contains(String(decoding: candidate, as: UTF8.self))
                 if let current = best, cost >= current.cost {
                     runnerUp = min(runnerUp, cost)
+                    if cost == current.cost, isName { namesAtBest.append(candidate) }
                 } else {
                     if let current = best { runnerUp = min(runnerUp, current.cost) }
                     best = (cost, candidate)
+                    namesAtBest = isName ? [candidate] : []
                 }
             }
         }
-        // Unique: the next candidate must be clearly worse, or the word stays as read.
-        guard let found = best, runnerUp >= found.cost + 0.5 else { return nil }
-        let fixed = String(decoding: found.word, as: UTF8.self)
+        guard let found = best else { return nil }
+        let chosen: [UInt8]
+        if runnerUp >= found.cost + 0.5 {
+            // Unique: the next candidate is clearly worse.
+            chosen = found.word
+        } else if namesAtBest.count == 1 {
+            // A tie in a name, and one of the tied is a name the plan knows.
+            chosen = namesAtBest[0]
+        } else {
+            return nil
+        }
+        let fixed = String(decoding: chosen, as: UTF8.self)
         return isCapitalised ? fixed.prefix(1).uppercased() + fixed.dropFirst() : fixed
     }
 
@@ -147,13 +194,30 @@ public final class Lexicon: Sendable {
         return set
     }()
 
-    /// Weighted edit distance: a confusable substitution or a doubled letter lost or gained costs 0.5,
-    /// any other edit 1, adjacent letters swapped 1. Stops early once every path exceeds `limit`.
+    /// Pairs of letters a fax or the recogniser merges into one (read, as one letter): rn → m, li → h.
+    private static let merged: Set<UInt32> = {
+        let groups = ["rnm", "inm", "nim", "rin", "lih", "cld", "vvw", "iin", "lik", "lcd"]
+        var set = Set<UInt32>()
+        for g in groups {
+            let b = Array(g.utf8)
+            set.insert(UInt32(b[0]) << 16 | UInt32(b[1]) << 8 | UInt32(b[2]))
+        }
+        return set
+    }()
+
+    private static func isMerged(_ first: UInt8, _ second: UInt8, _ one: UInt8) -> Bool {
+        merged.contains(UInt32(first) << 16 | UInt32(second) << 8 | UInt32(one))
+    }
+
+    /// Weighted edit distance: a confusable substitution, two letters read as the one they merge into
+    /// (or one read as two), or a doubled letter lost or gained costs 0.5, any other edit 1, adjacent
+    /// letters swapped 1. Stops early once every path exceeds `limit`.
     static func distance(_ a: [UInt8], _ b: [UInt8], limit: Double) -> Double {
         let n = a.count, m = b.count
         var previous2 = [Double](repeating: 0, count: m + 1)
         var previous = (0...m).map { Double($0) }
         var current = [Double](repeating: 0, count: m + 1)
+        var previousRowMin = 0.0
         for i in 1...n {
             current[0] = Double(i)
             var rowMin = current[0]
@@ -167,10 +231,15 @@ public final class Lexicon: Sendable {
                 let insertion = (j >= 2 && b[j - 1] == b[j - 2]) ? 0.5 : 1.0
                 var value = min(previous[j - 1] + substitution, previous[j] + deletion, current[j - 1] + insertion)
                 if i >= 2, j >= 2, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { value = min(value, previous2[j - 2] + 1) }
+                // Two letters read for one ("rn" for m), or one for two ("h" for li).
+                if i >= 2, isMerged(a[i - 2], a[i - 1], b[j - 1]) { value = min(value, previous2[j - 1] + 0.5) }
+                if j >= 2, isMerged(b[j - 2], b[j - 1], a[i - 1]) { value = min(value, previous[j - 2] + 0.5) }
                 current[j] = value
                 rowMin = min(rowMin, value)
             }
-            if rowMin > limit { return rowMin }
+            // A merge reaches back two rows, so only two rows past the limit end the search.
+            if rowMin > limit, previousRowMin > limit { return rowMin }
+            previousRowMin = rowMin
             swap(&previous2, &previous)
             swap(&previous, &current)
         }

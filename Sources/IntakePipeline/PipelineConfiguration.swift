@@ -56,8 +56,9 @@ public struct PipelineConfiguration: Sendable {
     public var settleSeconds: Double
     public var rescanSeconds: Double
     public var extraction: ExtractionPolicy
-    /// The word list that repairs misread words in names and free text (`extraction.word_list`), if any.
-    public var wordList: String? = nil
+    /// The word lists that repair misread words in names and free text (`extraction.word_list`: one path
+    /// or a list of them); none, no repair.
+    public var wordLists: [String] = []
     /// The tessdata folder of a second English model that re-reads the fields the first is unsure of
     /// (`extraction.second_opinion_tessdata`), if any.
     public var secondOpinionTessdata: String? = nil
@@ -231,7 +232,12 @@ public struct PipelineConfiguration: Sendable {
         try ex.rejectUnknown(["review_below_confidence", "checkbox_marked_above", "checkbox_empty_below", "ocr_dpi", "header_band_pt", "word_list", "second_opinion_tessdata",
                              "calibration", "target_accuracy"])
         let defaults = ExtractionPolicy()
-        let wordList = try ex.optional("word_list")?.string()
+        let wordLists: [String]
+        if let node = ex.optional("word_list") {
+            wordLists = node.node?.sequence != nil ? try node.sequence().map { item throws(PipelineError) in try item.string() } : [try node.string()]
+        } else {
+            wordLists = []
+        }
         let secondOpinion = try ex.optional("second_opinion_tessdata")?.string()
         let calibration = try ex.optional("calibration")?.string()
         let decodeDefaults = DecodeLimits.default
@@ -276,7 +282,7 @@ public struct PipelineConfiguration: Sendable {
                 checkboxEmptyBelow: try ex.double("checkbox_empty_below", default: defaults.checkboxEmptyBelow, in: 0...1),
                 ocrDPI: try ex.double("ocr_dpi", default: defaults.ocrDPI, in: 100...600),
                 targetAccuracy: try ex.double("target_accuracy", default: defaults.targetAccuracy, in: 0.5...1)),
-            wordList: wordList.map(resolve),
+            wordLists: wordLists.map(resolve),
             secondOpinionTessdata: secondOpinion.map(resolve),
             calibration: calibration.map(resolve),
             thumbnailWidth: try limits.int("thumbnail_width", default: 160, in: 16...2000),

@@ -28,12 +28,6 @@ public struct PipelineResources: Sendable {
         } catch {
             throw refuse("form.template", error.description)
         }
-        let lexicon: Lexicon?
-        do throws(ExtractionError) {
-            lexicon = try configuration.wordList.map { path throws(ExtractionError) in try Lexicon.load(path: path) }
-        } catch {
-            throw refuse("extraction.word_list", error.description)
-        }
         let calibration: ConfidenceCalibration?
         do throws(ExtractionError) {
             calibration = try configuration.calibration.map { path throws(ExtractionError) in try ConfidenceCalibration.load(path: path) }
@@ -53,6 +47,13 @@ public struct PipelineResources: Sendable {
             }
         }
         let references = try ReferenceChecks.load(configuration, template: form.template)
+        // The roster's and directory's names join the word lists: a name the plan knows is no misread.
+        let lexicon: Lexicon?
+        do throws(ExtractionError) {
+            lexicon = configuration.wordLists.isEmpty ? nil : try Lexicon.load(paths: configuration.wordLists, names: references.nameWords)
+        } catch {
+            throw refuse("extraction.word_list", error.description)
+        }
         return PipelineResources(form: form, lexicon: lexicon, secondOpinion: second, policy: configuration.extraction,
                                  references: references, calibration: calibration, firstModelPath: nil)
     }

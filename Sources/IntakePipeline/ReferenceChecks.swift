@@ -21,6 +21,18 @@ public struct ReferenceChecks: Sendable {
         ReferenceChecks(roster: nil, directory: nil, diagnoses: nil, confirmedConfidence: 1, codeSetConfirmsAbove: 1, template: template)
     }
 
+    /// The words of the roster's and the directory's names and addresses, as loaded at start ("Okafor",
+    /// "Priya", "Lakeside"): the word list's names.
+    var nameWords: [String] {
+        var words = Set<String>()
+        func add(_ text: String) {
+            for word in text.split(whereSeparator: { !$0.isLetter }) where word.count >= 2 { words.insert(String(word)) }
+        }
+        for member in roster?.current.members ?? [] { add(member.lastName); add(member.firstName) }
+        for provider in directory?.current.providers ?? [] { add(provider.name); add(provider.address ?? "") }
+        return words.sorted()
+    }
+
     /// Loads every configured file; an error names the pipeline key, the file, line and column.
     static func load(_ configuration: PipelineConfiguration, template: FormTemplate) throws(PipelineError) -> ReferenceChecks {
         let files = configuration.reference
@@ -245,7 +257,23 @@ public struct ReferenceChecks: Sendable {
                         respell(&field, as: NameSpelling.provider(field.value, provider), in: "provider directory")
                     }
                     confirm(&field)
-                case .disagrees: disagree(&field, "disagrees with the provider directory")
+                case .disagrees:
+                    // One digit off by a fax's typical confusion (2 → 7): the directory's digits, for a person
+                    // to confirm.
+                    let onFile: String? = switch role {
+                    case .requestingProviderTIN: requesting.provider?.tin
+                    case .requestingProviderPhone: requesting.provider?.phone
+                    case .requestingProviderFax: requesting.provider?.fax
+                    default: nil
+                    }
+                    if let onFile, let spelled = OCRConfusions.oneConfusedDigit(read: field.value, onFile: onFile) {
+                        field.issues.append("read as '\(field.value)'; one digit taken from the provider directory")
+                        field.value = spelled
+                        field.normalized = spelled
+                        field.needsReview = true
+                    } else {
+                        disagree(&field, "disagrees with the provider directory")
+                    }
                 case .notRead, .notOnFile: break
                 }
                 fields[key] = field
@@ -275,6 +303,14 @@ public struct ReferenceChecks: Sendable {
                 respell(&nameField, as: spelled, in: "provider directory")
                 confirm(&nameField)
                 fields[nameKey] = nameField
+            }
+            // And its address, when the reading is the directory's but for a couple of misread letters.
+            if let provider = servicing.provider, let onFile = provider.address, let addressKey = name(.servicingProviderAddress),
+               var addressField = fields[addressKey], !addressField.value.isEmpty,
+               let spelled = NameSpelling.address(addressField.value, onFile: onFile) {
+                respell(&addressField, as: spelled, in: "provider directory")
+                confirm(&addressField)
+                fields[addressKey] = addressField
             }
         } else if let key = name(.servicingProviderNPI), var field = fields[key], let readName = read(.servicingProviderName) {
             // The NPI as read is on no one, or was not read: the directory's provider of that name (whose NPI

@@ -39,7 +39,7 @@ public struct DiagnosisResult: Sendable, Equatable {
 /// Checks a read diagnosis code against ICD-10-CM and the form's narrative. A code that is not a billable
 /// code is corrected only when exactly one OCR-confusion variant (`OCRConfusions.lettersAndDigits`, any
 /// number of positions; a missing dot never matters) is a billable code and its description agrees with
-/// the narrative.
+/// the narrative, or no narrative is given to judge by.
 public struct DiagnosisCheck: Sendable {
     public let codeSet: ICD10CM
 
@@ -70,7 +70,12 @@ public struct DiagnosisCheck: Sendable {
         let billable = DiagnosisCheck.variants(of: ICD10CM.key(readCode))
             .compactMap { codeSet.code($0) }
             .filter(\.isBillable)
-        let supported = billable.filter { DiagnosisCheck.compare(narrative: narrative, description: $0.description) == .agrees }
+        // Supported: the narrative agrees, or there is none to judge by (a second or third code, which the
+        // narrative does not describe): then the one billable variant is taken, for a person to confirm.
+        let supported = billable.filter {
+            let agreement = DiagnosisCheck.compare(narrative: narrative, description: $0.description)
+            return agreement == .agrees || agreement == .noNarrative
+        }
         if billable.count == 1, supported.count == 1 {
             let c = supported[0]
             return DiagnosisResult(code: c.code, status: .billable, correctedFrom: readCode, description: c.description,

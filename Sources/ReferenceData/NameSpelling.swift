@@ -64,6 +64,9 @@ public enum NameSpelling {
     /// An individual provider's name as the form wrote it, spelled as the directory has it
     /// ("Last, First, Credential" on file); an organization's name as on file. Nil when they do not agree.
     public static func provider(_ read: String, _ provider: Provider) -> String? {
+        // A couple of letters misread across an organization's whole name ("amd" for and: a short word,
+        // with no tolerance of its own) is still this name.
+        if provider.kind == .organization, nearlySame(read, provider.name) { return provider.name }
         guard ProviderMatcher.nameAgrees(read, with: provider) else { return nil }
         switch provider.kind {
         case .organization:
@@ -80,5 +83,44 @@ public enum NameSpelling {
             guard parts.count >= 2 else { return nil }
             return person(read, lastName: parts[0], firstName: parts[1], credential: parts.count > 2 ? parts[2] : nil)
         }
+    }
+
+    /// A street address as the directory has it, when the reading differs from it by no more than a
+    /// couple of letters: the same words, every number (house, ZIP) exactly as on file, and at most two
+    /// letters changed, lost or added, one in ten at most ("5962 Lake 81, Louisville" for "5962 Lake St,
+    /// Louisville"; "indianapolis"). Nil otherwise, and the reading stands.
+    public static func address(_ read: String, onFile: String) -> String? {
+        nearlySame(read, onFile) ? onFile : nil
+    }
+
+    /// The same words, the numbers on file exactly where the file has them, and at most two other characters
+    /// different (and no more than one in ten), case aside.
+    static func nearlySame(_ read: String, _ onFile: String) -> Bool {
+        let readWords = read.split(whereSeparator: \.isWhitespace), fileWords = onFile.split(whereSeparator: \.isWhitespace)
+        guard !fileWords.isEmpty, readWords.count == fileWords.count else { return false }
+        var differences = 0, length = 0
+        for (r, f) in zip(readWords, fileWords) {
+            // A number is what identifies the place: it must be read exactly.
+            if f.contains(where: \.isNumber), r != f { return false }
+            let a = Array(r.lowercased()), b = Array(f.lowercased())
+            differences += editDistance(a, b)
+            length += b.count
+        }
+        return differences <= min(2, length / 10)
+    }
+
+    /// Levenshtein distance.
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var previous = Array(0...b.count), current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
     }
 }

@@ -40,6 +40,23 @@ public enum OCRConfusions {
         ("rn", "m"), ("vv", "w"), ("cl", "d"),
     ]
 
+    /// The reading with its digits made the file's, when they differ in exactly one place and that pair is
+    /// a confusion above ("38-7068486" read, "38-2068486" on file: a 2 whose base the fax lost). The
+    /// reading's own punctuation is kept. Nil when the digits agree, differ elsewhere or in count.
+    public static func oneConfusedDigit(read: String, onFile: String) -> String? {
+        let readDigits = read.filter(\.isASCIIDigit), fileDigits = Array(onFile.filter(\.isASCIIDigit))
+        guard readDigits.count == fileDigits.count, !fileDigits.isEmpty else { return nil }
+        let differing = zip(readDigits, fileDigits).enumerated().filter { $0.element.0 != $0.element.1 }
+        guard differing.count == 1, let (position, (was, onFileDigit)) = differing.first,
+              digits[was]?.contains(onFileDigit) ?? false else { return nil }
+        var seen = 0
+        return String(read.map { c -> Character in
+            guard c.isASCIIDigit else { return c }
+            defer { seen += 1 }
+            return seen == position ? onFileDigit : c
+        })
+    }
+
     /// Every string made from `id` by one to `maxSubstitutions` confusable digit substitutions.
     public static func digitVariants(of id: String, maxSubstitutions: Int) -> [String] {
         let chars = Array(id)

@@ -1,11 +1,16 @@
+import Foundation
 import Testing
 @testable import FormExtraction
 
 /// The word list repairs fax-damaged words and leaves alone what it cannot be sure of.
 @Suite struct LexiconTests {
+    /// The shipped pipeline's lists (scripts/setup.sh installs them).
     static let english: Lexicon = {
-        do { return try Lexicon.load(path: Fixtures.packageRoot.appendingPathComponent("Pipelines/word-lists/english.txt").path) } catch {
-            preconditionFailure("the bundled word list must load: \(error)")
+        do {
+            return try Lexicon.load(paths: ["/usr/share/dict/american-english-large", "/usr/share/hunspell/en_med_glut.dic"],
+                                    names: ["Nguyen", "Okafor", "Priya"])
+        } catch {
+            preconditionFailure("the pipeline's word lists must load (scripts/setup.sh installs them): \(error)")
         }
     }()
 
@@ -41,6 +46,47 @@ import Testing
         let issue = FieldIssue.unknownWord("Ottice")
         #expect(issue.description == "not in the word list: 'Ottice'")
         #expect(FieldIssue.parse(issue.description) == issue)
+    }
+
+    @Test func misspellingsAreNotWords() {
+        // Tesseract's own word list held these, so they were never repaired.
+        #expect(Self.english.corrected("notes, lahs and imaging; not avallable").text == "notes, labs and imaging; not available")
+        // Medical words and the plan's names are words.
+        for text in ["comorbid hypertension", "infliximab", "lumbar radiculopathy", "Maria Okafor", "Priya"] {
+            #expect(Self.english.corrected(text).changes.isEmpty, "\(text)")
+            #expect(Self.english.unknownWords(in: text).isEmpty, "\(text)")
+        }
+    }
+
+    @Test func twoLettersReadAsOneAreOneConfusion() {
+        // "li" merged into an h, "rn" read for an m: each as cheap as an e read for an o.
+        #expect(Lexicon.distance(Array("facihty".utf8), Array("facility".utf8), limit: 2) == 0.5)
+        #expect(Lexicon.distance(Array("modem".utf8), Array("modern".utf8), limit: 2) == 0.5)
+        #expect(Self.english.corrected("Skilled nursing facihty").text == "Skilled nursing facility")
+    }
+
+    @Test func anAcronymIsNoLowerCaseWord() {
+        let lexicon = Lexicon(words: ["AMD", "and", "NASA"])
+        #expect(!lexicon.contains("amd"))
+        #expect(lexicon.contains("and"))
+        #expect(lexicon.unknownWords(in: "amd and NASA") == ["amd"])
+    }
+
+    @Test func aNameSettlesATieOnlyInAName() {
+        let lexicon = Lexicon(words: ["dopey", "lopes", "jessica"], names: ["LOPEZ"])
+        // Three words one edit away: in free text no repair; in a name, the one the plan knows.
+        #expect(lexicon.corrected("Jessica Lopey").changes.isEmpty)
+        #expect(lexicon.corrected("Jessica Lopey", asName: true).text == "Jessica Lopez")
+    }
+
+    @Test func readsAHunspellDictionaryAsItsStems() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lexicon-\(UUID().uuidString).dic")
+        try "3\nosteoarthritis/M\nNSAID/S\nknee\n".write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let lexicon = try Lexicon.load(paths: [url.path])
+        #expect(lexicon.contains("osteoarthritis") && lexicon.contains("knee"))
+        #expect(!lexicon.contains("nsaid"))  // capitals only: an acronym
+        #expect(lexicon.corrected("primary osteoarthritls, left kree").text == "primary osteoarthritis, left knee")
     }
 
     @Test func emptyListIsAnError() {

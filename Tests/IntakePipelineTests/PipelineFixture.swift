@@ -109,7 +109,7 @@ enum SharedResources {
     private static let cache = Mutex<[String: PipelineResources]>([:])
 
     static func load(_ configuration: PipelineConfiguration) throws -> PipelineResources {
-        let key = [configuration.formDirectory, configuration.formName, configuration.wordList ?? "-",
+        let key = [configuration.formDirectory, configuration.formName, configuration.wordLists.joined(separator: ","),
                    configuration.secondOpinionTessdata ?? "-", "\(configuration.reference)"].joined(separator: "|")
         return try cache.withLock { cache in
             if let cached = cache[key] { return cached }

@@ -71,13 +71,32 @@ import Testing
         #expect(check.check(code: "R2681", narrative: "Unsteadiness on feet").code == "R26.81")
     }
 
-    @Test func noCorrectionWithoutAnAgreeingNarrative() {
+    @Test func noCorrectionAgainstTheNarrative() {
         let check = DiagnosisCheck(codeSet: codes)
         let other = check.check(code: "R2G.81", narrative: "Pneumonia")
         #expect(other.correctedFrom == nil)
         #expect(other.status == .unknown)
         #expect(other.candidates == ["R26.81"])
-        #expect(check.check(code: "N6Z", narrative: nil).correctedFrom == nil)
+    }
+
+    @Test func withNoNarrativeToJudgeByTheOneBillableVariantIsTaken() {
+        // A second or third code: the narrative describes the first. The caller sends it to a person.
+        let check = DiagnosisCheck(codeSet: codes)
+        #expect(check.check(code: "N6Z", narrative: nil).code == "N62")
+        #expect(check.check(code: "N1B.6", narrative: nil).code == "N18.6")
+        #expect(check.check(code: "N1B.6", narrative: nil).correctedFrom == "N1B.6")
+        // Still never when two variants are billable.
+        #expect(check.check(code: "C78.O0", narrative: nil).correctedFrom == nil)
+    }
+
+    @Test func oneDigitAFaxConfusesTakesTheFilesDigit() {
+        #expect(OCRConfusions.oneConfusedDigit(read: "38-7068486", onFile: "38-2068486") == "38-2068486")
+        // The reading's own punctuation stays.
+        #expect(OCRConfusions.oneConfusedDigit(read: "(823) 708-1998", onFile: "823-208-1998") == "(823) 208-1998")
+        #expect(OCRConfusions.oneConfusedDigit(read: "38-2068486", onFile: "38-2068486") == nil)      // agrees
+        #expect(OCRConfusions.oneConfusedDigit(read: "38-3068486", onFile: "38-2068486") == nil)      // 3 for 2: no confusion
+        #expect(OCRConfusions.oneConfusedDigit(read: "38-7068436", onFile: "38-2068486") == nil)      // two digits
+        #expect(OCRConfusions.oneConfusedDigit(read: "38-206848", onFile: "38-2068486") == nil)       // one lost
     }
 
     @Test func noCorrectionWhenTwoCodesAreBillable() {

@@ -33,4 +33,26 @@ import Testing
         // Words the directory lacks are how the form names the site: left as read.
         #expect(NameSpelling.provider("Valley Home Health Inc", home) == nil)
     }
+
+    @Test("an address is spelled as on file when a couple of letters differ and every number agrees", arguments: [
+        ("5962 Lake 81, Louisville, KY 40240", "5962 Lake St, Louisville, KY 40240"),  // St in a rule's thick place
+        ("5962 Lake St, louisville, KY 40240", "5962 Lake St, Louisville, KY 40240"),  // case alone
+        ("5962 Lake St, Louisville, KY 40240", "5962 Lake St, Louisville, KY 40240"),
+        ("5962 Lake St, Loulsvllle, KY 40240", "5962 Lake St, Louisville, KY 40240"),  // two letters
+        ("5962 Lako Sl, Loulsville, KY 40240", nil),                                   // three: another reading
+        ("5982 Lake St, Louisville, KY 40240", nil),                                   // another house
+        ("5962 Lake St, Louisville, KY 40246", nil),                                   // another ZIP
+        ("5962 Lake St, Suite 4, Louisville, KY 40240", nil),                          // words the file lacks
+        ("", nil),
+    ] as [(String, String?)])
+    func address(read: String, expected: String?) {
+        #expect(NameSpelling.address(read, onFile: "5962 Lake St, Louisville, KY 40240") == expected)
+    }
+
+    @Test func anOrganizationsNameForgivesAShortWordsMisreadLetter() {
+        let site = Provider(npi: "1497492890", kind: .organization, name: "Lakeside Rehabilitation and Nursing", tin: nil, phone: nil,
+                            fax: nil, address: nil, network: .inNetwork)
+        #expect(NameSpelling.provider("Lakeside Rehabilitation amd Nursing", site) == "Lakeside Rehabilitation and Nursing")
+        #expect(NameSpelling.provider("Lakeside Rehabilitation of Nursing", site) == nil)
+    }
 }
