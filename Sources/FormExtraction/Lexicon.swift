@@ -132,8 +132,15 @@ public final class Lexicon: Sendable {
         let isCapitalised = word.first!.isUppercase && word.dropFirst().allSatisfy(\.isLowercase)
         guard word.allSatisfy(\.isLowercase) || isCapitalised else { return nil }
         let lower = word.lowercased()
-        guard !words.contains(lower) else { return nil }
         let target = Array(lower.utf8)
+        if words.contains(lower) {
+            // In a name, a capitalised dictionary word the plan's names lack ("Mana") that is one typical
+            // confusion from exactly one of them (Maria: ri read as n) is that name misread.
+            guard asName, isCapitalised, !names.contains(lower) else { return nil }
+            let close = names.filter { abs($0.utf8.count - target.count) <= 1 && Self.distance(target, Array($0.utf8), limit: 0.5) <= 0.5 }
+            guard close.count == 1, let name = close.first else { return nil }
+            return name.prefix(1).uppercased() + name.dropFirst()
+        }
         // Longer words tolerate more damage, but never two plain edits: "unsteadiness" is not a misread
         // "steadiness". A short word tolerates only a typical confusion or a lost double letter.
         let limit: Double = target.count <= 4 ? 0.5 : target.count <= 6 ? 1 : 1.5

@@ -79,6 +79,15 @@ import Testing
         #expect(lexicon.corrected("Jessica Lopey", asName: true).text == "Jessica Lopez")
     }
 
+    @Test func inANameAWordThePlansNamesLackIsTheNameOneConfusionAway() {
+        let lexicon = Lexicon(words: ["mana", "maria", "okafor", "moore"], names: ["Maria", "Okafor", "Moore", "Nina"])
+        #expect(lexicon.corrected("Mana Okafor", asName: true).text == "Maria Okafor")  // ri read as n
+        #expect(lexicon.corrected("Mana Okafor").text == "Mana Okafor")                 // free text: a word
+        // Two names a confusion away (Maria; Mona, a read as o): left as read.
+        let two = Lexicon(words: ["mana"], names: ["Maria", "Mona"])
+        #expect(two.corrected("Mana", asName: true).changes.isEmpty)
+    }
+
     @Test func readsAHunspellDictionaryAsItsStems() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("lexicon-\(UUID().uuidString).dic")
         try "3\nosteoarthritis/M\nNSAID/S\nknee\n".write(to: url, atomically: true, encoding: .utf8)
