@@ -14,12 +14,15 @@ public final class Lexicon: Sendable {
     private let byLength: [[[UInt8]]]
     private let words: Set<String>
     private let names: Set<String>
+    /// Words listed in lower case at least once: common words, not only proper nouns ("office", not "Attica").
+    private let common: Set<String>
 
     /// `words` and `names` are entries as written; an entry in capitals only (AMD, NASA) is an acronym
     /// and is left out, so a lower-case misread ("amd") is not taken for a word.
     public init<S: Sequence, N: Sequence>(words list: S, names nameList: N) where S.Element == String, N.Element == String {
         var set = Set<String>()
         var nameSet = Set<String>()
+        var commonSet = Set<String>()
         var groups: [[[UInt8]]] = []
         func add(_ word: String) -> String? {
             guard word.count >= 2, word.allSatisfy({ $0.isASCII && $0.isLetter }), word.contains(where: \.isLowercase) else { return nil }
@@ -30,7 +33,9 @@ public final class Lexicon: Sendable {
             groups[bytes.count].append(bytes)
             return lower
         }
-        for word in list { _ = add(word) }
+        for word in list {
+            if let lower = add(word), word == lower { commonSet.insert(lower) }
+        }
         for name in nameList {
             // Names come in capitals from some exports: judge them as capitalised words.
             let word = name.allSatisfy({ !$0.isLetter || $0.isUppercase }) ? name.prefix(1) + name.dropFirst().lowercased() : name
@@ -38,6 +43,7 @@ public final class Lexicon: Sendable {
         }
         words = set
         names = nameSet
+        common = commonSet
         byLength = groups
     }
 
@@ -146,8 +152,8 @@ public final class Lexicon: Sendable {
         let limit: Double = target.count <= 4 ? 0.5 : target.count <= 6 ? 1 : 1.5
         var best: (cost: Double, word: [UInt8])?
         var runnerUp = Double.infinity
-        // The names among the candidates at the best cost so far (for a name's tie-break).
-        var namesAtBest: [[UInt8]] = []
+        // The candidates at the best cost so far, for a tie-break.
+        var tied: [[UInt8]] = []
         let shortest = max(2, target.count - Int(limit / 0.5)), longest = min(byLength.count - 1, target.count + Int(limit / 0.5))
         guard shortest <= longest else { return nil }
         // Every edit changes the words' letter counts by at most three (rn → m) and costs at least 0.5, so
@@ -164,14 +170,13 @@ public final class Lexicon: Sendable {
                 guard difference <= maxCountDifference else { continue }
                 let cost = Self.distance(target, candidate, limit: limit)
                 guard cost <= limit else { continue }
-                let isName = asName && names.contains(String(decoding: candidate, as: UTF8.self))
                 if let current = best, cost >= current.cost {
                     runnerUp = min(runnerUp, cost)
-                    if cost == current.cost, isName { namesAtBest.append(candidate) }
+                    if cost == current.cost { tied.append(candidate) }
                 } else {
                     if let current = best { runnerUp = min(runnerUp, current.cost) }
                     best = (cost, candidate)
-                    namesAtBest = isName ? [candidate] : []
+                    tied = [candidate]
                 }
             }
         }
@@ -180,11 +185,15 @@ public final class Lexicon: Sendable {
         if runnerUp >= found.cost + 0.5 {
             // Unique: the next candidate is clearly worse.
             chosen = found.word
-        } else if namesAtBest.count == 1 {
-            // A tie in a name, and one of the tied is a name the plan knows.
-            chosen = namesAtBest[0]
         } else {
-            return nil
+            // A tie: in a name, the one name the plan knows; elsewhere, the one common word among proper
+            // nouns ("Ottice": office, not Attica).
+            let preferred = tied.filter { candidate in
+                let word = String(decoding: candidate, as: UTF8.self)
+                return asName ? names.contains(word) : common.contains(word)
+            }
+            guard preferred.count == 1 else { return nil }
+            chosen = preferred[0]
         }
         let fixed = String(decoding: chosen, as: UTF8.self)
         return isCapitalised ? fixed.prefix(1).uppercased() + fixed.dropFirst() : fixed

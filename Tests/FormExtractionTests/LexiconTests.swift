@@ -88,6 +88,16 @@ import Testing
         #expect(two.corrected("Mana", asName: true).changes.isEmpty)
     }
 
+    @Test func aTieInTextGoesToTheOneCommonWord() {
+        // office and Attica are one confusion pair each from "Ottice" (t/f twice; o/a, e/a): a proper noun
+        // listed only capitalised yields to the common word.
+        let lexicon = Lexicon(words: ["office", "Attica"])
+        #expect(lexicon.corrected("Ottice").text == "Office")
+        #expect(Self.english.corrected("Ottice").text == "Office")
+        // Two common words tie: left as read.
+        #expect(Lexicon(words: ["bed", "had", "hod"]).corrected("Hospital hed").changes.isEmpty)
+    }
+
     @Test func readsAHunspellDictionaryAsItsStems() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("lexicon-\(UUID().uuidString).dic")
         try "3\nosteoarthritis/M\nNSAID/S\nknee\n".write(to: url, atomically: true, encoding: .utf8)
