@@ -117,6 +117,34 @@ import Testing
         #expect(otherItem.fields["requesting_provider_name"]?.needsReview == true)
     }
 
+    @Test("an address a couple of letters off, and a TIN one confusable digit off, take the directory's; another house does not")
+    func addressAndDigitsFromTheDirectory() throws {
+        let pdf = try Data(contentsOf: URL(fileURLWithPath: Paths.corpus("0020.pdf")))
+        // 0020's servicing site is on file at "4031 Lake St, Cincinnati, OH 45250", its requesting provider's
+        // TIN 21-1074096. As a fax misreads them: St typed onto the rule's thick place reads 81; a 1 whose
+        // flag ran into the top of the cell reads 7. (The value appears escaped and plain in the file.)
+        var patched = try #require(Self.replacing("4031 Lake St", with: "4031 Lake 81", in: pdf))
+        patched = try #require(Self.replacing("21\\0551074096", with: "21\\0557074096", in: patched))
+        patched = Self.replacing("21-1074096", with: "21-7074096", in: patched) ?? patched
+        let item = try Self.queued(patched)
+        let address = try #require(item.fields["servicing_provider_address"])
+        #expect(address.value == "4031 Lake St, Cincinnati, OH 45250")
+        #expect(address.issues.contains { $0.contains("'4031 Lake 81, Cincinnati, OH 45250'") }, "\(address.issues)")
+        let tin = try #require(item.fields["requesting_provider_tin"])
+        #expect(tin.value == "21-1074096")
+        #expect(tin.needsReview)
+        #expect(tin.issues.contains { $0.contains("one digit taken from the provider directory") }, "\(tin.issues)")
+
+        // Another house number is another place: left as read. A TIN two digits off disagrees.
+        var other = try #require(Self.replacing("4031 Lake St", with: "4037 Lake St", in: pdf))
+        other = try #require(Self.replacing("21\\0551074096", with: "21\\0557074036", in: other))
+        other = Self.replacing("21-1074096", with: "21-7074036", in: other) ?? other
+        let otherItem = try Self.queued(other)
+        #expect(otherItem.fields["servicing_provider_address"]?.value == "4037 Lake St, Cincinnati, OH 45250")
+        #expect(otherItem.fields["requesting_provider_tin"]?.value == "21-7074036")
+        #expect(otherItem.fields["requesting_provider_tin"]?.issues.contains("disagrees with the provider directory") == true)
+    }
+
     @Test("a member not covered on the service date read, but covered one misread digit away, sends the date to a person")
     func notCoveredOneDigitAway() throws {
         let pdf = try Data(contentsOf: URL(fileURLWithPath: Paths.corpus("0020.pdf")))
