@@ -220,23 +220,6 @@ public struct ReferenceChecks: Sendable {
         address.split { !("0"..."9").contains($0) }.map(String.init)
     }
 
-    /// Levenshtein distance with adjacent transpositions: how many digits a fax lost, doubled, changed or swapped.
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        guard !a.isEmpty else { return b.count }
-        guard !b.isEmpty else { return a.count }
-        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
-        for i in 0...a.count { d[i][0] = i }
-        for j in 0...b.count { d[0][j] = j }
-        for i in 1...a.count {
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
-            }
-        }
-        return d[a.count][b.count]
-    }
-
     private func checkProviders(_ fields: inout [String: StoredField], checkboxes: [String: StoredCheckboxGroup],
                                 directory: ProviderDirectory, flags: inout [ItemFlag]) -> ProviderNetworkCheck {
         let matcher = ProviderMatcher(directory: directory)
@@ -319,7 +302,7 @@ public struct ReferenceChecks: Sendable {
             let readNPI = read(.servicingProviderNPI)
             var candidates = directory.providers.filter { provider in
                 ProviderMatcher.nameAgrees(readName, with: provider)
-                    && (readNPI.map { Self.editDistance(Array($0), Array(provider.npi)) <= 3 } ?? true)
+                    && (readNPI.map { OCRConfusions.editDistance(Array($0), Array(provider.npi)) <= 3 } ?? true)
             }
             // Organizations share names across sites: the site's address tells them apart.
             if candidates.count > 1, let address = read(.servicingProviderAddress) {

@@ -103,24 +103,9 @@ public enum NameSpelling {
             // A number is what identifies the place: it must be read exactly.
             if f.contains(where: \.isNumber), r != f { return false }
             let a = Array(r.lowercased()), b = Array(f.lowercased())
-            differences += editDistance(a, b)
+            differences += OCRConfusions.editDistance(a, b)
             length += b.count
         }
         return differences <= min(2, length / 10)
-    }
-
-    /// Levenshtein distance.
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        guard !a.isEmpty else { return b.count }
-        guard !b.isEmpty else { return a.count }
-        var previous = Array(0...b.count), current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
     }
 }

@@ -57,6 +57,24 @@ public enum OCRConfusions {
         })
     }
 
+    /// Levenshtein distance with adjacent transpositions: how many characters a fax lost, doubled, changed
+    /// or swapped.
+    public static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+            }
+        }
+        return d[a.count][b.count]
+    }
+
     /// Every string made from `id` by one to `maxSubstitutions` confusable digit substitutions.
     public static func digitVariants(of id: String, maxSubstitutions: Int) -> [String] {
         let chars = Array(id)
