@@ -41,10 +41,10 @@ public struct GrayImage: Sendable, Equatable {
         out.withUnsafeMutableBufferPointer { dst in
             pixels.withUnsafeBufferPointer { src in
                 for y in 0..<height {
-                    let row = src[(y * width)..<((y + 1) * width)]
+                    let row = UnsafeBufferPointer(rebasing: src[(y * width)..<((y + 1) * width)])
                     for k in 0..<factor {
                         let base = (y * factor + k) * width
-                        for (i, v) in row.enumerated() { dst[base + i] = v }
+                        _ = UnsafeMutableBufferPointer(rebasing: dst[base..<(base + width)]).initialize(from: row)
                     }
                 }
             }

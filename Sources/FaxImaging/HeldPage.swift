@@ -52,8 +52,12 @@ public struct HeldPage: Sendable {
                 bits.withUnsafeBufferPointer { src in
                     for y in 0..<height {
                         let srcRow = y * rowBytes, dstRow = y * width
-                        for x in 0..<width where src[srcRow + (x >> 3)] & (0x80 >> UInt8(x & 7)) != 0 {
-                            dst[dstRow + x] = 0
+                        // Most bytes are all paper: skip them whole.
+                        for byte in 0..<rowBytes where src[srcRow + byte] != 0 {
+                            let bits = src[srcRow + byte]
+                            for x in (byte * 8)..<min(width, byte * 8 + 8) where bits & (0x80 >> UInt8(x & 7)) != 0 {
+                                dst[dstRow + x] = 0
+                            }
                         }
                     }
                 }

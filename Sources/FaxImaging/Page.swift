@@ -72,8 +72,10 @@ public struct Page: Sendable {
         // Count dark pixels in 8×8 cells and only count cells with several, so isolated speckle is ignored.
         let cell = 8
         var inkCells = 0
-        var cells = 0
-        image.pixels.withUnsafeBufferPointer { px in
+        let cells = (image.height / cell) * (image.width / cell)
+        guard cells > 0 else { return true }
+        func blank(_ inkCells: Int) -> Bool { Double(inkCells) / Double(cells) < 0.0005 }
+        return image.pixels.withUnsafeBufferPointer { px in
             var cy = 0
             while cy + cell <= image.height {
                 var cx = 0
@@ -83,15 +85,17 @@ public struct Page: Sendable {
                         let row = y * image.width
                         for x in cx..<(cx + cell) where px[row + x] < 128 { dark += 1 }
                     }
-                    if dark >= 6 { inkCells += 1 }
-                    cells += 1
+                    if dark >= 6 {
+                        inkCells += 1
+                        // Enough ink already: a page with text stops here, near its top.
+                        if !blank(inkCells) { return false }
+                    }
                     cx += cell
                 }
                 cy += cell
             }
+            return blank(inkCells)
         }
-        guard cells > 0 else { return true }
-        return Double(inkCells) / Double(cells) < 0.0005
     }
 }
 

@@ -154,9 +154,22 @@ final class TIFFPageSource {
                     for r in 0..<rows {
                         let srcRow = r * lineBytes
                         let dstRow = (firstRow + r) * width
-                        for x in 0..<width {
+                        var x = 0
+                        // A fax row is mostly paper: a byte of eight like pixels is set at once.
+                        while x + 8 <= width {
+                            let byte = src[srcRow + (x >> 3)]
+                            if byte == 0 || byte == 0xFF {
+                                let value = byte == 0 ? zeroBit : oneBit
+                                for k in 0..<8 { dst[dstRow + x + k] = value }
+                            } else {
+                                for k in 0..<8 { dst[dstRow + x + k] = (byte & (0x80 >> UInt8(k))) != 0 ? oneBit : zeroBit }
+                            }
+                            x += 8
+                        }
+                        while x < width {
                             let byte = src[srcRow + (x >> 3)]
                             dst[dstRow + x] = (byte & (0x80 >> UInt8(x & 7))) != 0 ? oneBit : zeroBit
+                            x += 1
                         }
                     }
                 }

@@ -185,19 +185,26 @@ public final class FormExtractor {
         // the recogniser's own confidence.
         let allowed = Self.allowedCharacters(for: spec)
         let layout: RecognitionOptions.Layout = (spec.lines ?? 1) > 1 ? .block : .singleLine
-        var attempts: [(GrayImage, RecognitionOptions.Layout)] = [(crop, layout)]
-        let padded8 = crop.padded(by: Int(5 * scale))
+        // Each image is made when its reading comes: most fields settle on the first.
+        var attempts: [(image: () -> GrayImage, layout: RecognitionOptions.Layout)] = [({ crop }, layout)]
+        var paddedCrop: GrayImage?
+        func padded8() -> GrayImage {
+            if let paddedCrop { return paddedCrop }
+            let made = crop.padded(by: Int(5 * scale))
+            paddedCrop = made
+            return made
+        }
         attempts.append((padded8, layout))
         if layout == .singleLine, spec.type != .text, spec.type != .name { attempts.append((padded8, .singleWord)) }
         // Small or coarse glyphs (a 98-dpi fax) read better enlarged; the resolution passed stays the
         // crop's, so the engine sees bigger text rather than a bigger page. Not a block: enlarging four
         // lines of notes is the costliest reading of a form page and gained no field (measured).
-        if layout != .block { attempts.append((padded8.scaled(by: 1.5), layout)) }
+        if layout != .block { attempts.append(({ padded8().scaled(by: 1.5) }, layout)) }
         // Last, the zone as resampled, rules and all: the recogniser reads underlined text fairly well,
         // and a g or y whose tail a font draws along the rule keeps it there (rule removal cuts it off).
         // Not for a block: its blank ruled lines come back as rows of dashes and dots (measured: no
         // field gained, and a third of a normal-resolution fax's form-page time spent).
-        if layout != .block { attempts.append((gray, layout)) }
+        if layout != .block { attempts.append(({ gray }, layout)) }
         func reading(by reader: TextRecognizer, _ image: GrayImage, _ options: RecognitionOptions) throws(RecognitionError) -> FieldReading {
             let text = try reader.recognize(image, options: options)
             var raw = text.text.split(whereSeparator: \.isNewline).joined(separator: " ")
@@ -232,7 +239,8 @@ public final class FormExtractor {
         var ballot = FieldBallot()
         var first: FieldReading?
         var readers: [TextRecognizer] = [recognizer]
-        for (image, layout) in attempts {
+        for (makeImage, layout) in attempts {
+            let image = makeImage()
             let options = RecognitionOptions(layout: layout, allowedCharacters: allowed, resolution: Int(policy.ocrDPI))
             var engine = 0
             while engine < readers.count {

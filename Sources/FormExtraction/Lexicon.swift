@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A word list that repairs words OCR misread in names and free text ("hespital" → "hospital").
 ///
@@ -16,6 +17,16 @@ public final class Lexicon: Sendable {
     private let names: Set<String>
     /// Words listed in lower case at least once: common words, not only proper nouns ("office", not "Attica").
     private let common: Set<String>
+    /// Repairs already worked out, by word and whether it is in a name: a form's misreads recur across the
+    /// readings of a field and between fields, and each search scans every listed word of a similar length.
+    private let repairs = Mutex<[RepairKey: String?]>([:])
+    /// Enough for every misread of many documents; a long-running service starts the cache over past it.
+    private static let repairsKept = 20_000
+
+    private struct RepairKey: Hashable {
+        var word: String
+        var asName: Bool
+    }
 
     /// `words` and `names` are entries as written; an entry in capitals only (AMD, NASA) is an acronym
     /// and is left out, so a lower-case misread ("amd") is not taken for a word.
@@ -63,8 +74,10 @@ public final class Lexicon: Sendable {
             let before = entries.count
             for line in text.split(whereSeparator: \.isNewline) {
                 let stem = line.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]
-                let word = stem.trimmingCharacters(in: .whitespaces)
-                if word.count >= 2, word.allSatisfy({ $0.isASCII && $0.isLetter }) { entries.append(word) }
+                var word = stem[...]
+                while word.first?.isWhitespace == true { word = word.dropFirst() }
+                while word.last?.isWhitespace == true { word = word.dropLast() }
+                if word.count >= 2, word.allSatisfy({ $0.isASCII && $0.isLetter }) { entries.append(String(word)) }
             }
             guard entries.count > before else { throw .wordList(path: path, reason: "it holds no words") }
         }
@@ -134,6 +147,17 @@ public final class Lexicon: Sendable {
 
     /// The single listed word close enough to `word`, with its capitalisation, or nil.
     func correction(for word: String, asName: Bool = false) -> String? {
+        let key = RepairKey(word: word, asName: asName)
+        if let known = repairs.withLock({ $0[key] }) { return known }
+        let found = searchCorrection(for: word, asName: asName)
+        repairs.withLock { cache in
+            if cache.count >= Self.repairsKept { cache.removeAll(keepingCapacity: true) }
+            cache[key] = found
+        }
+        return found
+    }
+
+    private func searchCorrection(for word: String, asName: Bool) -> String? {
         guard word.count >= 4, word.allSatisfy({ $0.isASCII && $0.isLetter }) else { return nil }
         let isCapitalised = word.first!.isUppercase && word.dropFirst().allSatisfy(\.isLowercase)
         guard word.allSatisfy(\.isLowercase) || isCapitalised else { return nil }

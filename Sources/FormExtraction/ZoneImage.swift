@@ -24,8 +24,8 @@ struct ZoneImage {
                     for i in 0..<w {
                         // Pixel centres sit at integer + 0.5.
                         let fx = x - 0.5, fy = y - 0.5
-                        let x0 = Int(fx.rounded(.down)), y0 = Int(fy.rounded(.down))
-                        if x0 >= 0, y0 >= 0, x0 + 1 < pw, y0 + 1 < ph {
+                        // Off the page to the left or top stays paper; otherwise truncation is the floor.
+                        if fx >= 0, fy >= 0, case let x0 = Int(fx), case let y0 = Int(fy), x0 + 1 < pw, y0 + 1 < ph {
                             let ax = fx - Double(x0), ay = fy - Double(y0)
                             let p = y0 * pw + x0
                             let top = Double(src[p]) * (1 - ax) + Double(src[p + 1]) * ax
@@ -69,17 +69,26 @@ struct ZoneImage {
         // reads as an R.
         let onRuleRow = ruleRows(alongRows, width: w, height: h, longerThan: longH, reach: max(1, Int(0.5 * scale)),
                                  covering: max(longH, Int(0.4 * Double(w))))
-        let isHorizontalRule = (0..<(w * h)).map { alongRows[$0] >= longH && onRuleRow[$0 / w] }
+        var isHorizontalRule = [Bool](repeating: false, count: w * h)
+        for y in 0..<h where onRuleRow[y] {
+            for i in (y * w)..<(y * w + w) where alongRows[i] >= longH { isHorizontalRule[i] = true }
+        }
         let horizontalRun = runLengths(ink, width: w, height: h, alongRows: true, bridge: 0)
         let verticalRun = runLengths(ink, width: w, height: h, alongRows: false, bridge: 0)
         // A rule pixel is erased only where the ink through it, across the rule, is no thicker than the
         // rule itself (measured here: scans print hairlines, faxes thick stepped ones): where a descender,
         // a parenthesis or a digit crosses the rule, the stroke is kept whole.
         let cap = Int(1.8 * scale)
-        func ruleThickness(_ across: [Int], _ on: (Int) -> Bool) -> Int {
+        func ruleThickness(_ across: [Int], on: [Bool]) -> Int {
             var histogram = [Int](repeating: 0, count: cap + 2)
             var total = 0
-            for i in 0..<(w * h) where ink[i] && on(i) { histogram[min(across[i], cap + 1)] += 1; total += 1 }
+            ink.withUnsafeBufferPointer { ink in
+                on.withUnsafeBufferPointer { on in
+                    across.withUnsafeBufferPointer { across in
+                        for i in 0..<(w * h) where ink[i] && on[i] { histogram[min(across[i], cap + 1)] += 1; total += 1 }
+                    }
+                }
+            }
             guard total > 0 else { return cap }
             var seen = 0
             for (run, n) in histogram.enumerated() {
@@ -88,15 +97,15 @@ struct ZoneImage {
             }
             return cap
         }
-        let horizontalRule = ruleThickness(verticalRun) { isHorizontalRule[$0] }
+        let horizontalRule = ruleThickness(verticalRun, on: isHorizontalRule)
         // A vertical rule runs from edge to edge of the crop or from rule to rule (a comb's cells, a table's
         // borders); a glyph standing on an underline (the f of "feet", typed onto it) runs, rule and all,
         // as long as a vertical rule, but its top end is free.
-        let horizontalRulePixels = (0..<(w * h)).map { ink[$0] && isHorizontalRule[$0] }
+        let horizontalRulePixels = zip(ink, isHorizontalRule).map { $0 && $1 }
         let alongColumns = anchoredRuns(runLengths(widened(ink, width: w, height: h, acrossRows: false, by: 1), width: w, height: h, alongRows: false, bridge: 2),
                                         width: w, height: h, longerThan: longV, anchors: horizontalRulePixels, reach: max(2, Int(0.5 * scale)),
                                         beyond: 2 * horizontalRule + max(2, Int(0.5 * scale)))
-        let verticalRule = ruleThickness(horizontalRun) { alongColumns[$0] >= longV }
+        let verticalRule = ruleThickness(horizontalRun, on: alongColumns.map { $0 >= longV })
         // A spanning rule's band: its long runs, widened across the rule by how far a faxed rule's edge wanders
         // (half a point, or one received pixel if more). A fax's rule is uneven (thicker where a skewed rule
         // steps a row, or where the threshold swelled it); its thick places survive the erasing below, and
@@ -104,9 +113,9 @@ struct ZoneImage {
         // that spans the zone (most of its width, or height) has a band: the tops of capitals set close
         // ("CT") run as long as a short rule.
         let spanningH = max(longH, w / 2), spanningV = max(longV, h / 2)
-        let horizontalBand = widened((0..<(w * h)).map { ink[$0] && alongRows[$0] >= spanningH }, width: w, height: h,
+        let horizontalBand = widened(zip(ink, alongRows).map { $0 && $1 >= spanningH }, width: w, height: h,
                                      acrossRows: true, by: max(Int(0.5 * scale), Int(sourcePixel.y.rounded())))
-        let verticalBand = widened((0..<(w * h)).map { ink[$0] && alongColumns[$0] >= spanningV }, width: w, height: h,
+        let verticalBand = widened(zip(ink, alongColumns).map { $0 && $1 >= spanningV }, width: w, height: h,
                                    acrossRows: false, by: max(Int(0.5 * scale), Int(sourcePixel.x.rounded())))
         let ruleBand = zip(horizontalBand, verticalBand).map { $0 || $1 }
         var erased = [Bool](repeating: false, count: w * h), erasedVertical = erased
@@ -124,19 +133,21 @@ struct ZoneImage {
         // what was removed, and every lone light pixel, becomes paper.
         var pixels = [UInt8](repeating: 255, count: w * h)
         var count = 0
-        for i in 0..<(w * h) where ink[i] { count += 1 }
-        for y in 0..<h {
-            for x in 0..<w {
-                let i = y * w + x
-                if ink[i] { pixels[i] = gray.pixels[i]; continue }
-                guard gray.pixels[i] < 250, gray.pixels[i] >= threshold else { continue }
-                // A light edge pixel stays only beside kept ink.
-                var beside = false
-                for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
-                    let nx = x + dx, ny = y + dy
-                    if nx >= 0, ny >= 0, nx < w, ny < h, ink[ny * w + nx] { beside = true; break }
+        ink.withUnsafeBufferPointer { ink in
+            gray.pixels.withUnsafeBufferPointer { source in
+                pixels.withUnsafeMutableBufferPointer { pixels in
+                    for y in 0..<h {
+                        for x in 0..<w {
+                            let i = y * w + x
+                            if ink[i] { pixels[i] = source[i]; count += 1; continue }
+                            guard source[i] < 250, source[i] >= threshold else { continue }
+                            // A light edge pixel stays only beside kept ink.
+                            if (x > 0 && ink[i - 1]) || (x + 1 < w && ink[i + 1]) || (y > 0 && ink[i - w]) || (y + 1 < h && ink[i + w]) {
+                                pixels[i] = source[i]
+                            }
+                        }
+                    }
                 }
-                if beside { pixels[i] = gray.pixels[i] }
             }
         }
         return ZoneImage(image: GrayImage(width: w, height: h, pixels: pixels), inkPixels: count)
@@ -317,15 +328,23 @@ struct ZoneImage {
     static func widened(_ mask: [Bool], width w: Int, height h: Int, acrossRows: Bool, by reach: Int) -> [Bool] {
         var out = mask
         guard reach > 0 else { return out }
-        for y in 0..<h {
-            for x in 0..<w where mask[y * w + x] {
-                for d in 1...reach {
-                    if acrossRows {
-                        if y - d >= 0 { out[(y - d) * w + x] = true }
-                        if y + d < h { out[(y + d) * w + x] = true }
-                    } else {
-                        if x - d >= 0 { out[y * w + x - d] = true }
-                        if x + d < w { out[y * w + x + d] = true }
+        mask.withUnsafeBufferPointer { mask in
+            out.withUnsafeMutableBufferPointer { out in
+                if acrossRows {
+                    // Each row takes the rows within reach of it, a whole row at a time.
+                    for y in 0..<h {
+                        let row = y * w
+                        for source in max(0, y - reach)...min(h - 1, y + reach) where source != y {
+                            let from = source * w
+                            for x in 0..<w where mask[from + x] { out[row + x] = true }
+                        }
+                    }
+                } else {
+                    for y in 0..<h {
+                        let row = y * w
+                        for x in 0..<w where mask[row + x] {
+                            for nx in max(0, x - reach)...min(w - 1, x + reach) { out[row + nx] = true }
+                        }
                     }
                 }
             }
@@ -370,13 +389,21 @@ struct ZoneImage {
     static func ruleRows(_ alongRows: [Int], width w: Int, height h: Int, longerThan minimum: Int, reach: Int, covering: Int) -> [Bool] {
         guard w > 0, h > 0 else { return [] }
         var rows = [Bool](repeating: false, count: h)
+        let long = alongRows.map { $0 >= minimum }
         var column = [Bool](repeating: false, count: w)
-        for y in 0..<h {
-            for x in 0..<w { column[x] = false }
-            for yy in max(0, y - reach)...min(h - 1, y + reach) {
-                for x in 0..<w where alongRows[yy * w + x] >= minimum { column[x] = true }
+        long.withUnsafeBufferPointer { long in
+            column.withUnsafeMutableBufferPointer { column in
+                for y in 0..<h {
+                    for x in 0..<w { column[x] = false }
+                    for yy in max(0, y - reach)...min(h - 1, y + reach) {
+                        let row = yy * w
+                        for x in 0..<w where long[row + x] { column[x] = true }
+                    }
+                    var covered = 0
+                    for x in 0..<w where column[x] { covered += 1 }
+                    rows[y] = covered >= covering
+                }
             }
-            rows[y] = column.reduce(0) { $0 + ($1 ? 1 : 0) } >= covering
         }
         return rows
     }
@@ -385,19 +412,25 @@ struct ZoneImage {
     static func runLengths(_ ink: [Bool], width w: Int, height h: Int, alongRows: Bool, bridge: Int) -> [Int] {
         var lengths = [Int](repeating: 0, count: w * h)
         let lines = alongRows ? h : w, length = alongRows ? w : h
-        func index(_ line: Int, _ k: Int) -> Int { alongRows ? line * w + k : k * w + line }
-        for line in 0..<lines {
-            var k = 0
-            while k < length {
-                guard ink[index(line, k)] else { k += 1; continue }
-                var end = k + 1, gap = 0, lastInk = k
-                while end < length {
-                    if ink[index(line, end)] { lastInk = end; gap = 0 } else { gap += 1; if gap > bridge { break } }
-                    end += 1
+        // Pixel k of line `line` is at line * lineStep + k * step.
+        let lineStep = alongRows ? w : 1, step = alongRows ? 1 : w
+        ink.withUnsafeBufferPointer { ink in
+            lengths.withUnsafeMutableBufferPointer { lengths in
+                for line in 0..<lines {
+                    let base = line * lineStep
+                    var k = 0
+                    while k < length {
+                        guard ink[base + k * step] else { k += 1; continue }
+                        var end = k + 1, gap = 0, lastInk = k
+                        while end < length {
+                            if ink[base + end * step] { lastInk = end; gap = 0 } else { gap += 1; if gap > bridge { break } }
+                            end += 1
+                        }
+                        let run = lastInk - k + 1
+                        for j in k...lastInk where ink[base + j * step] { lengths[base + j * step] = run }
+                        k = lastInk + 1
+                    }
                 }
-                let run = lastInk - k + 1
-                for j in k...lastInk where ink[index(line, j)] { lengths[index(line, j)] = run }
-                k = lastInk + 1
             }
         }
         return lengths
@@ -440,17 +473,21 @@ struct ZoneImage {
     func trimmed(margin: Int) -> GrayImage? {
         let w = image.width, h = image.height
         var minX = w, minY = h, maxX = -1, maxY = -1
-        for y in 0..<h {
-            for x in 0..<w where image.pixels[y * w + x] < 150 {
-                minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
+        image.pixels.withUnsafeBufferPointer { pixels in
+            for y in 0..<h {
+                for x in 0..<w where pixels[y * w + x] < 150 {
+                    minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
+                }
             }
         }
         guard maxX >= 0 else { return nil }
         let ow = maxX - minX + 1 + 2 * margin, oh = maxY - minY + 1 + 2 * margin
         var out = GrayImage(width: ow, height: oh)
-        for y in minY...maxY {
-            for x in minX...maxX {
-                out.pixels[(y - minY + margin) * ow + (x - minX + margin)] = image.pixels[y * w + x]
+        image.pixels.withUnsafeBufferPointer { source in
+            out.pixels.withUnsafeMutableBufferPointer { target in
+                for y in minY...maxY {
+                    for x in minX...maxX { target[(y - minY + margin) * ow + (x - minX + margin)] = source[y * w + x] }
+                }
             }
         }
         return out
@@ -461,8 +498,13 @@ extension GrayImage {
     /// The image inside a white border `margin` pixels wide.
     func padded(by margin: Int) -> GrayImage {
         var out = GrayImage(width: width + 2 * margin, height: height + 2 * margin)
-        for y in 0..<height {
-            for x in 0..<width { out.pixels[(y + margin) * out.width + x + margin] = pixels[y * width + x] }
+        let ow = out.width
+        pixels.withUnsafeBufferPointer { source in
+            out.pixels.withUnsafeMutableBufferPointer { target in
+                for y in 0..<height {
+                    for x in 0..<width { target[(y + margin) * ow + x + margin] = source[y * width + x] }
+                }
+            }
         }
         return out
     }
@@ -471,15 +513,25 @@ extension GrayImage {
     func scaled(by factor: Double) -> GrayImage {
         let w = max(1, Int(Double(width) * factor)), h = max(1, Int(Double(height) * factor))
         var out = GrayImage(width: w, height: h)
-        for y in 0..<h {
-            let fy = min(max((Double(y) + 0.5) / factor - 0.5, 0), Double(height - 1))
-            let y0 = Int(fy), y1 = min(y0 + 1, height - 1), ay = fy - Double(y0)
-            for x in 0..<w {
-                let fx = min(max((Double(x) + 0.5) / factor - 0.5, 0), Double(width - 1))
-                let x0 = Int(fx), x1 = min(x0 + 1, width - 1), ax = fx - Double(x0)
-                let top = Double(pixels[y0 * width + x0]) * (1 - ax) + Double(pixels[y0 * width + x1]) * ax
-                let bottom = Double(pixels[y1 * width + x0]) * (1 - ax) + Double(pixels[y1 * width + x1]) * ax
-                out.pixels[y * w + x] = UInt8((top * (1 - ay) + bottom * ay).rounded())
+        // Each output column's two source columns and weight, worked out once rather than on every row.
+        let columns = (0..<w).map { x -> (x0: Int, x1: Int, ax: Double) in
+            let fx = min(max((Double(x) + 0.5) / factor - 0.5, 0), Double(width - 1))
+            let x0 = Int(fx)
+            return (x0, min(x0 + 1, width - 1), fx - Double(x0))
+        }
+        pixels.withUnsafeBufferPointer { source in
+            out.pixels.withUnsafeMutableBufferPointer { target in
+                for y in 0..<h {
+                    let fy = min(max((Double(y) + 0.5) / factor - 0.5, 0), Double(height - 1))
+                    let y0 = Int(fy), y1 = min(y0 + 1, height - 1), ay = fy - Double(y0)
+                    let r0 = y0 * width, r1 = y1 * width
+                    for x in 0..<w {
+                        let (x0, x1, ax) = columns[x]
+                        let top = Double(source[r0 + x0]) * (1 - ax) + Double(source[r0 + x1]) * ax
+                        let bottom = Double(source[r1 + x0]) * (1 - ax) + Double(source[r1 + x1]) * ax
+                        target[y * w + x] = UInt8((top * (1 - ay) + bottom * ay).rounded())
+                    }
+                }
             }
         }
         return out

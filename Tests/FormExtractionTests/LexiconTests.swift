@@ -88,6 +88,16 @@ import Testing
         #expect(two.corrected("Mana", asName: true).changes.isEmpty)
     }
 
+    @Test func aRepairRememberedIsTheSameRepairAndKnowsWhetherItWasAName() {
+        // Repairs are remembered per word; asked again, in either order, each context keeps its own answer.
+        let lexicon = Lexicon(words: ["mana", "maria", "hospital"], names: ["Maria"])
+        for _ in 0..<2 {
+            #expect(lexicon.corrected("Mana").text == "Mana")
+            #expect(lexicon.corrected("Mana", asName: true).text == "Maria")
+            #expect(lexicon.corrected("hespital").text == "hospital")
+        }
+    }
+
     @Test func aTieInTextGoesToTheOneCommonWord() {
         // office and Attica are one confusion pair each from "Ottice" (t/f twice; o/a, e/a): a proper noun
         // listed only capitalised yields to the common word.
