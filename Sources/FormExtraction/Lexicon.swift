@@ -36,10 +36,13 @@ public final class Lexicon: Sendable {
         var commonSet = Set<String>()
         var groups: [[[UInt8]]] = []
         func add(_ word: String) -> String? {
-            guard word.count >= 2, word.allSatisfy({ $0.isASCII && $0.isLetter }), word.contains(where: \.isLowercase) else { return nil }
-            let lower = word.lowercased()
+            // Only ASCII letters are listed, so the checks and the lower-casing work on bytes: a list has
+            // hundreds of thousands of entries, read at every start.
+            var bytes = Array(word.utf8)
+            guard bytes.count >= 2, bytes.allSatisfy(Self.isASCIILetter), bytes.contains(where: { $0 >= 0x61 }) else { return nil }
+            for k in bytes.indices { bytes[k] |= 0x20 }
+            let lower = String(decoding: bytes, as: UTF8.self)
             guard set.insert(lower).inserted else { return lower }
-            let bytes = Array(lower.utf8)
             while groups.count <= bytes.count { groups.append([]) }
             groups[bytes.count].append(bytes)
             return lower
@@ -58,6 +61,9 @@ public final class Lexicon: Sendable {
         byLength = groups
     }
 
+    /// A-Z or a-z.
+    static func isASCIILetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+
     public convenience init<S: Sequence>(words list: S) where S.Element == String {
         self.init(words: list, names: [String]())
     }
@@ -72,16 +78,46 @@ public final class Lexicon: Sendable {
                 throw .wordList(path: path, reason: "cannot read it as UTF-8 text")
             }
             let before = entries.count
-            for line in text.split(whereSeparator: \.isNewline) {
-                let stem = line.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]
-                var word = stem[...]
-                while word.first?.isWhitespace == true { word = word.dropFirst() }
-                while word.last?.isWhitespace == true { word = word.dropLast() }
-                if word.count >= 2, word.allSatisfy({ $0.isASCII && $0.isLetter }) { entries.append(String(word)) }
-            }
+            entries += words(in: text)
             guard entries.count > before else { throw .wordList(path: path, reason: "it holds no words") }
         }
         return Lexicon(words: entries, names: names)
+    }
+
+    /// The entries of a word list's text: each line's stem (up to a hunspell `/FLAGS`), trimmed, when it
+    /// is two or more ASCII letters.
+    static func words(in text: String) -> [String] {
+        var entries: [String] = []
+        var text = text
+        text.withUTF8 { bytes in
+            var start = 0
+            // Lines of ASCII are read as bytes; a line with any other character goes through Character
+            // rules, which know every newline and space Unicode has.
+            func line(_ range: Range<Int>) {
+                guard !range.isEmpty else { return }
+                let slice = UnsafeBufferPointer(rebasing: bytes[range])
+                if slice.allSatisfy({ $0 < 0x80 }) {
+                    var end = slice.firstIndex(of: UInt8(ascii: "/")) ?? slice.count
+                    var first = 0
+                    while first < end, slice[first] == 0x20 || slice[first] == 0x09 { first += 1 }
+                    while end > first, slice[end - 1] == 0x20 || slice[end - 1] == 0x09 { end -= 1 }
+                    let word = UnsafeBufferPointer(rebasing: slice[first..<end])
+                    if word.count >= 2, word.allSatisfy(isASCIILetter) { entries.append(String(decoding: word, as: UTF8.self)) }
+                } else {
+                    for line in String(decoding: slice, as: UTF8.self).split(whereSeparator: \.isNewline) {
+                        let stem = line.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]
+                        let word = stem.trimmingCharacters(in: .whitespaces)
+                        if word.count >= 2, word.allSatisfy({ $0.isASCII && $0.isLetter }) { entries.append(word) }
+                    }
+                }
+            }
+            for k in 0..<bytes.count where bytes[k] == 0x0A || bytes[k] == 0x0D || bytes[k] == 0x0B || bytes[k] == 0x0C {
+                line(start..<k)
+                start = k + 1
+            }
+            line(start..<bytes.count)
+        }
+        return entries
     }
 
     /// Loads one word list.

@@ -98,6 +98,14 @@ import Testing
         }
     }
 
+    @Test func aListsLinesEndAnyWayAndItsStemsAreTrimmed() {
+        // CRLF, lone CR, vertical tab, form feed and Unicode's line separators all end a line; a hunspell
+        // stem ends at its slash; spaces, tabs and a no-break space around a word are not part of it;
+        // a word with a letter outside ASCII, or of one letter, is no entry.
+        let text = "ab\r\ncd/XY\n\t ef \u{00A0}\nél\nGh\u{2028}ij\u{85}kl\u{0B}mn\u{0C}op\rq\n  \n"
+        #expect(Lexicon.words(in: text) == ["ab", "cd", "ef", "Gh", "ij", "kl", "mn", "op"])
+    }
+
     @Test func aTieInTextGoesToTheOneCommonWord() {
         // office and Attica are one confusion pair each from "Ottice" (t/f twice; o/a, e/a): a proper noun
         // listed only capitalised yields to the common word.
