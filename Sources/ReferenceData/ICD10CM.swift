@@ -153,8 +153,10 @@ private final class TabularReader: NSObject, XMLParserDelegate {
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
         elements.removeLast()
         let parent = elements.last
-        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let raw = text
         text = ""
+        // Trimmed only where kept: most elements' text is not, and the file has a few hundred thousand.
+        var value: String { raw.trimmingCharacters(in: .whitespacesAndNewlines) }
         switch name {
         case "name" where parent == "diag":
             nodes[nodes.count - 1].name = value
