@@ -1,33 +1,76 @@
 import Dispatch
 import Foundation
+import Synchronization
 
-/// A fixed number of serial workers, each owning one resource created on first use and kept for the run.
+/// A fixed number of workers, each a long-lived thread owning one resource created on first use and
+/// kept for the run.
 ///
 /// A resource (e.g. a `FormExtractor` with its tesseract engine) is only ever touched on its own
-/// worker's serial queue, which is what makes sharing the pool across threads safe.
-/// `@unchecked Sendable` because `idle` is guarded by `lock` and each `Worker.resource` by its queue.
+/// worker's thread, which is what makes sharing the pool across threads safe.
+///
+/// Why threads and not serial dispatch queues: a serial queue's blocks run on whichever pool thread is
+/// free, so one engine's long-lived buffers were allocated in one thread's malloc arena and freed from
+/// another's, while that thread was busy with the other worker's engine. Both workers then waited on
+/// each other's arena locks (measured: about 90% of the pipeline's context switches were glibc's
+/// private lock waits). A worker that stays on its thread allocates and frees in its own arena.
+/// `@unchecked Sendable` because `idle` is guarded by `lock` and the workers are Sendable.
 final class WorkerPool<Resource>: @unchecked Sendable {
-    /// `@unchecked Sendable`: `resource` is read and written only on `queue`.
+    /// One thread and the jobs handed to it.
+    /// `@unchecked Sendable`: `resource` is read and written only on the worker's own thread.
     final class Worker: @unchecked Sendable {
-        let queue: DispatchQueue
+        /// Jobs in order; nil tells the thread to let its resource go and end.
+        private let jobs = Mutex<[(@Sendable () -> Void)?]>([])
+        private let ready = DispatchSemaphore(value: 0)
         var resource: Resource?
 
         init(label: String) {
-            queue = DispatchQueue(label: label)
+            // The thread holds the worker until `stop`: the pool's deinit sends it.
+            let thread = Thread { [self] in self.loop() }
+            thread.name = label
+            thread.start()
+        }
+
+        func run(_ job: @escaping @Sendable () -> Void) {
+            jobs.withLock { $0.append(job) }
+            ready.signal()
+        }
+
+        func stop() {
+            jobs.withLock { $0.append(nil) }
+            ready.signal()
+        }
+
+        private func loop() {
+            while true {
+                ready.wait()
+                guard let job = jobs.withLock({ $0.removeFirst() }) else {
+                    // Freed here, on the thread that used it.
+                    resource = nil
+                    return
+                }
+                job()
+            }
         }
     }
 
     private let dispatcher: DispatchQueue
     private let available: DispatchSemaphore
     private let lock = NSLock()
+    private let workers: [Worker]
     private var idle: [Worker]
     private let make: @Sendable () throws(StageFailure) -> Resource
 
     init(name: String, size: Int, make: @escaping @Sendable () throws(StageFailure) -> Resource) {
         dispatcher = DispatchQueue(label: "faxintake.\(name).dispatch")
         available = DispatchSemaphore(value: size)
-        idle = (0..<size).map { Worker(label: "faxintake.\(name).\($0)") }
+        workers = (0..<size).map { Worker(label: "faxintake.\(name).\($0)") }
+        idle = workers
         self.make = make
+    }
+
+    deinit {
+        // Jobs still queued run first: each holds the pool, so none is queued once the pool goes.
+        for worker in workers { worker.stop() }
     }
 
     /// Runs `work` on the next free worker; waits on the pool's own dispatcher, never on the caller.
@@ -35,7 +78,7 @@ final class WorkerPool<Resource>: @unchecked Sendable {
         dispatcher.async {
             self.available.wait()
             let worker = self.lock.withLock { self.idle.removeLast() }
-            worker.queue.async {
+            worker.run {
                 let resource: Result<Resource, StageFailure>
                 if let existing = worker.resource {
                     resource = .success(existing)
