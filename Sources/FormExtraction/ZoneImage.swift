@@ -328,21 +328,16 @@ struct ZoneImage {
     static func widened(_ mask: [Bool], width w: Int, height h: Int, acrossRows: Bool, by reach: Int) -> [Bool] {
         var out = mask
         guard reach > 0 else { return out }
+        // Spread from the set pixels only: a mask is mostly clear (ink, or a rule's pixels), so this
+        // costs one look at each pixel and a few writes per set one.
         mask.withUnsafeBufferPointer { mask in
             out.withUnsafeMutableBufferPointer { out in
-                if acrossRows {
-                    // Each row takes the rows within reach of it, a whole row at a time.
-                    for y in 0..<h {
-                        let row = y * w
-                        for source in max(0, y - reach)...min(h - 1, y + reach) where source != y {
-                            let from = source * w
-                            for x in 0..<w where mask[from + x] { out[row + x] = true }
-                        }
-                    }
-                } else {
-                    for y in 0..<h {
-                        let row = y * w
-                        for x in 0..<w where mask[row + x] {
+                for y in 0..<h {
+                    let row = y * w
+                    for x in 0..<w where mask[row + x] {
+                        if acrossRows {
+                            for ny in max(0, y - reach)...min(h - 1, y + reach) { out[ny * w + x] = true }
+                        } else {
                             for nx in max(0, x - reach)...min(w - 1, x + reach) { out[row + nx] = true }
                         }
                     }
@@ -388,22 +383,36 @@ struct ZoneImage {
     /// cover at least `covering` columns.
     static func ruleRows(_ alongRows: [Int], width w: Int, height h: Int, longerThan minimum: Int, reach: Int, covering: Int) -> [Bool] {
         guard w > 0, h > 0 else { return [] }
-        var rows = [Bool](repeating: false, count: h)
-        let long = alongRows.map { $0 >= minimum }
-        var column = [Bool](repeating: false, count: w)
-        long.withUnsafeBufferPointer { long in
-            column.withUnsafeMutableBufferPointer { column in
-                for y in 0..<h {
-                    for x in 0..<w { column[x] = false }
-                    for yy in max(0, y - reach)...min(h - 1, y + reach) {
-                        let row = yy * w
-                        for x in 0..<w where long[row + x] { column[x] = true }
-                    }
-                    var covered = 0
-                    for x in 0..<w where column[x] { covered += 1 }
-                    rows[y] = covered >= covering
-                }
+        // Each row's columns with a long run: few (a rule's row, the joined serifs of a text line), so the
+        // window of rows is slid over them alone, a column counted while any row in the window has it.
+        var longColumns = [[Int]](repeating: [], count: h)
+        alongRows.withUnsafeBufferPointer { runs in
+            for y in 0..<h {
+                let row = y * w
+                for x in 0..<w where runs[row + x] >= minimum { longColumns[y].append(x) }
             }
+        }
+        var rowsHolding = [Int](repeating: 0, count: w)
+        var covered = 0
+        func enter(_ y: Int) {
+            for x in longColumns[y] {
+                if rowsHolding[x] == 0 { covered += 1 }
+                rowsHolding[x] += 1
+            }
+        }
+        func leave(_ y: Int) {
+            for x in longColumns[y] {
+                rowsHolding[x] -= 1
+                if rowsHolding[x] == 0 { covered -= 1 }
+            }
+        }
+        var rows = [Bool](repeating: false, count: h)
+        for y in 0...min(h - 1, reach) { enter(y) }
+        for y in 0..<h {
+            // The window is rows y - reach ... y + reach, clipped to the crop.
+            rows[y] = covered >= covering
+            if y + 1 + reach < h { enter(y + 1 + reach) }
+            if y - reach >= 0 { leave(y - reach) }
         }
         return rows
     }
