@@ -13,8 +13,7 @@ import Synchronization
 /// another's, while that thread was busy with the other worker's engine. Both workers then waited on
 /// each other's arena locks (measured: about 90% of the pipeline's context switches were glibc's
 /// private lock waits). A worker that stays on its thread allocates and frees in its own arena.
-/// `@unchecked Sendable` because `idle` is guarded by `lock` and the workers are Sendable.
-final class WorkerPool<Resource>: @unchecked Sendable {
+final class WorkerPool<Resource>: Sendable {
     /// One thread and the jobs handed to it.
     /// `@unchecked Sendable`: `resource` is read and written only on the worker's own thread.
     final class Worker: @unchecked Sendable {
@@ -55,16 +54,15 @@ final class WorkerPool<Resource>: @unchecked Sendable {
 
     private let dispatcher: DispatchQueue
     private let available: DispatchSemaphore
-    private let lock = NSLock()
     private let workers: [Worker]
-    private var idle: [Worker]
+    private let idle: Mutex<[Worker]>
     private let make: @Sendable () throws(StageFailure) -> Resource
 
     init(name: String, size: Int, make: @escaping @Sendable () throws(StageFailure) -> Resource) {
         dispatcher = DispatchQueue(label: "faxintake.\(name).dispatch")
         available = DispatchSemaphore(value: size)
         workers = (0..<size).map { Worker(label: "faxintake.\(name).\($0)") }
-        idle = workers
+        idle = Mutex(workers)
         self.make = make
     }
 
@@ -77,7 +75,7 @@ final class WorkerPool<Resource>: @unchecked Sendable {
     func submit(_ work: @escaping @Sendable (Result<Resource, StageFailure>) -> Void) {
         dispatcher.async {
             self.available.wait()
-            let worker = self.lock.withLock { self.idle.removeLast() }
+            let worker = self.idle.withLock { $0.removeLast() }
             worker.run {
                 let resource: Result<Resource, StageFailure>
                 if let existing = worker.resource {
@@ -93,7 +91,7 @@ final class WorkerPool<Resource>: @unchecked Sendable {
                     }
                 }
                 work(resource)
-                self.lock.withLock { self.idle.append(worker) }
+                self.idle.withLock { $0.append(worker) }
                 self.available.signal()
             }
         }
